@@ -1,0 +1,270 @@
+"""Check one case: call the student's function in the worker and judge it.
+
+The order is fixed: the call itself (an exception, a hang, a crash), then
+arity, exact shapes, finite values, untouched arguments, and last the values
+against the expectation from the trusted forward. The first check that fails
+is the case's message. The grader judges with its own NumPy on fresh float64
+copies of what came back.
+"""
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from grader.assignment import Case, Problem
+from grader.expect import Expectation, expect
+from grader.runner import CallOutcome, Worker
+
+# relative tolerance by the precision of the answer: float64 answers are held
+# to 1e-6 (correct code measures < 1e-9, real bugs > 3e-5); float32 and
+# float16 answers by their own precision, which is still far below a bug's
+ANSWER_TOLERANCE = {8: 1e-6, 4: 1e-3, 2: 1e-2}
+# absolute slack for gradients that are exactly zero, far below any O(1) bug
+ABSOLUTE_TOLERANCE = 1e-12
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The verdict on one case, with the numbers behind it."""
+
+    name: str
+    hidden: bool
+    passed: bool
+    message: str
+    shapes: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
+    method: str = ""
+    tolerance: float | None = None
+    max_abs_error: float | None = None
+    max_rel_error: float | None = None
+    worst: dict | None = None
+    traceback: tuple[str, ...] = ()
+    output: str = ""
+    seconds: float = 0.0
+    call_status: str = ""  # how the call ended: ok, error, timeout, crash, ...
+
+
+class Failure(Exception):
+    """A check that failed: a summary safe to show for hidden cases, and detail."""
+
+    def __init__(self, summary: str, detail: str = "", **numbers):
+        super().__init__(summary)
+        self.summary, self.detail, self.numbers = summary, detail, numbers
+
+
+def check_case(problem: Problem, case: Case, seed: int, worker: Worker) -> CaseResult:
+    """Grade one case of one problem."""
+    expectation = expect(problem, case, seed)
+    outcome = worker.call(problem.function, _student_args(problem, expectation),
+                          len(expectation.names), case.timeout)
+    context = _context(problem, case, expectation, outcome)
+    try:
+        answers = _answers(problem, expectation, outcome)
+        _check_untouched(problem, expectation, outcome)
+        numbers = _check_values(expectation, answers)
+    except Failure as failure:
+        return _redacted(_failed(case, failure, context))
+    return _redacted(CaseResult(passed=True, message="passed", **context, **numbers))
+
+
+def _student_args(problem: Problem, expectation: Expectation) -> list:
+    drawn = expectation.drawn
+    args = list(drawn.inputs.values()) + list(drawn.params.values())
+    return [drawn.out_grad] + args if problem.kind == "vjp" else args
+
+
+def _context(problem, case, expectation, outcome: CallOutcome) -> dict:
+    drawn = expectation.drawn
+    shapes = {name: list(a.shape) for name, a in drawn.inputs.items()}
+    if drawn.out_grad is not None:
+        shapes = {"out_grad": list(drawn.out_grad.shape), **shapes}
+    error = outcome.error or {}
+    return {
+        "name": case.name,
+        "hidden": case.hidden,
+        "shapes": shapes,
+        "params": {k: list(v) if isinstance(v, tuple) else v
+                   for k, v in drawn.params.items()},
+        "method": expectation.method,
+        "traceback": tuple(error.get("traceback") or ()),
+        "output": outcome.output,
+        "seconds": round(outcome.seconds, 4),
+        "call_status": outcome.status,
+    }
+
+
+def _failed(case: Case, failure: Failure, context: dict) -> CaseResult:
+    if case.hidden:
+        message = f"{failure.summary} (hidden case: its inputs are not shown)"
+    else:
+        message = f"{failure.summary}. {failure.detail}".rstrip(". ") + "."
+    return CaseResult(passed=False, message=message, **context, **failure.numbers)
+
+
+def _redacted(result: CaseResult) -> CaseResult:
+    """A hidden case keeps its verdict and errors, never its inputs or values."""
+    if not result.hidden:
+        return result
+    output = "[not shown for hidden cases]" if result.output else ""
+    return dataclasses.replace(result, shapes={}, params={}, worst=None, output=output)
+
+
+def _answers(problem: Problem, expectation: Expectation, outcome: CallOutcome):
+    """The student's outputs as fresh float64 arrays, each with the tolerance
+    its own precision earns, after arity, shape and finiteness."""
+    function = problem.function
+    _check_call(function, outcome)
+    items = _result_items(function, expectation, outcome.result)
+    answers = []
+    for name, shape, item in zip(expectation.names, expectation.shapes, items):
+        array, tolerance = _array_of(function, name, item, outcome.outputs)
+        if array.shape != shape:
+            raise Failure(
+                f"{name} has the wrong shape",
+                f"{function} returned {name} with shape {array.shape}, but it must "
+                f"have shape {shape}. Return a gradient shaped exactly like its input",
+            )
+        _check_finite(function, name, array)
+        answers.append((array, tolerance))
+    return answers
+
+
+def _check_call(function: str, outcome: CallOutcome) -> None:
+    error = outcome.error or {}
+    where = f" (ops.py line {error['line']})" if error.get("line") else ""
+    if outcome.status == "ok":
+        return
+    if outcome.status == "import_error":
+        raise Failure("the module could not be imported",
+                      f"{error.get('type')}: {error.get('message')}{where}. "
+                      "Fix it first: no function can be graded until it imports")
+    if outcome.status == "missing":
+        raise Failure(f"{function} is missing",
+                      f"the module has no function named {function}; "
+                      "define it with exactly this name")
+    if outcome.status == "error" and error.get("type") == "NotImplementedError":
+        raise Failure("not implemented yet",
+                      f"{function} raises NotImplementedError; write its body")
+    if outcome.status == "error":
+        raise Failure(f"{function} raised {error.get('type')}",
+                      f"{error.get('message')}{where}")
+    if outcome.status == "timeout":
+        raise Failure(f"{function} did not finish in time",
+                      f"{outcome.detail}; look for a loop that never ends")
+    raise Failure(f"{function} crashed the worker process",
+                  f"{outcome.detail}; grading went on in a fresh worker")
+
+
+def _result_items(function: str, expectation: Expectation, result: dict) -> list:
+    expected = len(expectation.names)
+    items = result["items"] if result.get("kind") == "tuple" else [result.get("item")]
+    if len(items) != expected:
+        names = ", ".join(expectation.names)
+        raise Failure(
+            "wrong number of results",
+            f"{function} returned {len(items)} value(s), but it must return "
+            f"{expected}: {'(' + names + ')' if expected > 1 else names}",
+        )
+    return items
+
+
+def _array_of(function: str, name: str, item, outputs: list) -> np.ndarray:
+    kind = item.get("kind") if isinstance(item, dict) else None
+    if kind == "none":
+        raise Failure(f"{name} is None",
+                      f"{function} returned None for {name}; return an array")
+    if kind != "array" or not isinstance(item.get("index"), int) \
+            or not 0 <= item["index"] < len(outputs):
+        what = item.get("what", "something unreadable") if kind else "nothing usable"
+        raise Failure(f"{name} is not a numeric array",
+                      f"{function} returned {what} for {name}; return a float array")
+    received = outputs[item["index"]]
+    precision = received.dtype.itemsize if received.dtype.kind == "f" else 8
+    return np.array(received, dtype=np.float64, copy=True), ANSWER_TOLERANCE[precision]
+
+
+def _check_finite(function: str, name: str, array: np.ndarray) -> None:
+    bad = ~np.isfinite(array)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise Failure(
+            f"{name} has NaN or infinite entries",
+            f"{int(np.isnan(array).sum())} NaN and {int(np.isinf(array).sum())} "
+            f"infinite entries, the first at index {list(first)}; a 0/0 or log(0) "
+            "is the usual cause",
+        )
+
+
+def _check_untouched(problem, expectation: Expectation, outcome: CallOutcome) -> None:
+    sent = [a for a in _student_args(problem, expectation) if isinstance(a, np.ndarray)]
+    names = (["out_grad"] if problem.kind == "vjp" else []) + list(problem.inputs)
+    for name, before, after in zip(names, sent, outcome.after):
+        same = (after.shape == before.shape
+                and np.array_equal(after, before, equal_nan=True))
+        if not same:
+            raise Failure(
+                f"{problem.function} modified {name} in place",
+                f"{name} changed during the call; compute into a new array "
+                "(avoid +=, *= and slice assignment on the arguments)",
+            )
+
+
+def _check_values(expectation: Expectation, answers: list) -> dict:
+    if expectation.method == "probes":
+        return _check_probes(expectation, answers)
+    return _check_exact(expectation, answers)
+
+
+def _check_exact(expectation: Expectation, answers: list) -> dict:
+    worst_numbers: dict = {}
+    for name, expected, (got, tolerance) in zip(
+        expectation.names, expectation.exact, answers
+    ):
+        error = np.abs(got - expected)
+        scale = max(float(np.abs(expected).max(initial=0)),
+                    float(np.abs(got).max(initial=0)))
+        max_abs = float(error.max(initial=0))
+        numbers = {"tolerance": tolerance, "max_abs_error": max_abs,
+                   "max_rel_error": max_abs / scale if scale else 0.0}
+        if error.size:
+            index = np.unravel_index(int(error.argmax()), error.shape)
+            numbers["worst"] = {"output": name, "index": [int(i) for i in index],
+                                "expected": float(expected[index]),
+                                "received": float(got[index])}
+        if max_abs > tolerance * scale + ABSOLUTE_TOLERANCE:
+            worst = numbers["worst"]
+            raise Failure(
+                f"{name} has wrong values",
+                f"largest error {max_abs:.3g} at index {worst['index']}: expected "
+                f"{worst['expected']:.6g}, received {worst['received']:.6g} "
+                f"(relative error {numbers['max_rel_error']:.2g}, tolerance "
+                f"{tolerance:g})",
+                **numbers,
+            )
+        if not worst_numbers or max_abs >= worst_numbers["max_abs_error"]:
+            worst_numbers = numbers
+    return worst_numbers
+
+
+def _check_probes(expectation: Expectation, answers: list) -> dict:
+    worst = {"tolerance": None, "max_abs_error": 0.0, "max_rel_error": 0.0}
+    for i, probe in expectation.probes:
+        got, tolerance = answers[i]
+        claimed = float(np.sum(got * probe.directions[i]))
+        gap = abs(claimed - probe.derivative)
+        size = np.sqrt((probe.scale**2 + float(np.sum(got**2))) / 2)
+        relative = gap / size if size else (0.0 if gap == 0 else np.inf)
+        if relative >= worst["max_rel_error"]:
+            worst = {"tolerance": tolerance, "max_abs_error": gap,
+                     "max_rel_error": relative}
+        if relative > tolerance:
+            raise Failure(
+                f"{expectation.names[i]} has wrong values",
+                f"along a random direction U, <{expectation.names[i]}, U> = "
+                f"{claimed:.6g} but the forward changes at rate {probe.derivative:.6g}"
+                f" (relative error {relative:.2g}, tolerance {tolerance:g})",
+                **worst,
+            )
+    return worst
+

@@ -1,0 +1,118 @@
+"""Grade one submission: every case of every problem, each on its own.
+
+A problem scores its points times the fraction of its cases passed, or all
+or nothing where the spec says so. One case failing, hanging or crashing
+never stops the cases after it; a problem whose cases keep timing out has
+its remaining cases marked as skipped so a hung submission costs seconds,
+not minutes.
+"""
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.assignment import Assignment, Problem
+from grader.check import CaseResult, check_case
+from grader.runner import Worker
+
+log = logging.getLogger(__name__)
+
+# after this many timeouts in one problem, its other cases are not run
+TIMEOUTS_PER_PROBLEM = 2
+
+
+@dataclass(frozen=True)
+class ProblemResult:
+    """One problem's score and the verdict on each of its cases."""
+
+    id: str
+    title: str
+    score: float
+    max_score: float
+    cases: tuple[CaseResult, ...]
+
+    @property
+    def passed(self) -> int:
+        return sum(case.passed for case in self.cases)
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """Everything known about one graded submission."""
+
+    assignment: str
+    title: str
+    submission: str
+    score: float
+    max_score: float
+    seed: int
+    hidden_ran: bool
+    problems: tuple[ProblemResult, ...]
+
+
+class SubmissionError(Exception):
+    """A submission that cannot be graded at all (no module file)."""
+
+
+def grade_submission(
+    assignment: Assignment, submission: Path, seed: int = 0, progress=None
+) -> SubmissionResult:
+    """Grade the student module in `submission` against every loaded case."""
+    module_path = find_module(assignment, submission)
+    problems = []
+    with Worker(module_path) as worker:
+        for problem in assignment.problems:
+            problems.append(grade_problem(problem, worker, seed))
+            if progress is not None:
+                progress(problems[-1])
+    score = round(sum(p.score for p in problems), 2)
+    return SubmissionResult(
+        assignment=assignment.name,
+        title=assignment.title,
+        submission=str(Path(submission)),
+        score=score,
+        max_score=round(sum(p.max_score for p in problems), 2),
+        seed=seed,
+        hidden_ran=assignment.hidden_loaded,
+        problems=tuple(problems),
+    )
+
+
+def grade_problem(problem: Problem, worker: Worker, seed: int) -> ProblemResult:
+    """Run every case of one problem and score it."""
+    results: list[CaseResult] = []
+    timeouts = 0
+    for case in problem.cases:
+        if timeouts >= TIMEOUTS_PER_PROBLEM:
+            results.append(CaseResult(
+                name=case.name, hidden=case.hidden, passed=False,
+                message=f"not run: {timeouts} earlier cases of this problem timed out",
+            ))
+            continue
+        result = check_case(problem, case, seed, worker)
+        timeouts += result.call_status == "timeout"
+        log.debug("%s › %s: %s", problem.id, case.name, result.message)
+        results.append(result)
+    return ProblemResult(problem.id, problem.title,
+                         problem_score(problem, results), problem.points, tuple(results))
+
+
+def problem_score(problem: Problem, results: list[CaseResult]) -> float:
+    """Points times the fraction passed, or all or nothing."""
+    passed = sum(r.passed for r in results)
+    if problem.all_or_nothing:
+        return problem.points if passed == len(results) else 0.0
+    return round(problem.points * passed / len(results), 2)
+
+
+def find_module(assignment: Assignment, submission: Path) -> Path:
+    """The student's module file inside a submission folder."""
+    submission = Path(submission)
+    name = f"{assignment.module}.py"
+    path = submission if submission.is_file() else submission / name
+    if not path.is_file():
+        raise SubmissionError(
+            f"no {name} in {submission.resolve()}: run `grade {assignment.name}` "
+            f"in the folder that holds your {name}, or pass --submission PATH"
+        )
+    return path

@@ -91,7 +91,10 @@ def search_paths(extra: list[str] | None = None) -> list[Path]:
     """Folders that may hold assignments, in the order they are searched."""
     paths = [Path(p) for p in extra or []]
     paths += [Path(p) for p in os.environ.get("GRADER_ASSIGNMENTS", "").split(":") if p]
-    paths += [Path.cwd() / "assignments", Path(__file__).resolve().parents[1] / "assignments"]
+    paths += [
+        Path.cwd() / "assignments",
+        Path(__file__).resolve().parents[1] / "assignments",
+    ]
     unique: list[Path] = []
     for path in paths:
         if path.is_dir() and path.resolve() not in [u.resolve() for u in unique]:
@@ -132,7 +135,9 @@ def load_assignment(folder: Path, hidden: bool = False) -> Assignment:
     title = data.text("title")
     description = data.text("description", default="")
     module = data.identifier("module", default="ops")
-    trusted = _load_trusted(folder / data.filename("forwards", "forwards.py"), spec_path)
+    trusted = _load_trusted(
+        folder / data.filename("forwards", "forwards.py"), spec_path
+    )
     problems = [_problem(item, trusted) for item in data.problems("problems")]
     data.finish()
     spec.require_unique([p.id for p in problems], str(spec_path), "problem id")
@@ -234,8 +239,9 @@ def _cases(path: Path, problems: list[Problem], hidden: bool) -> dict:
     for pid, problem in by_id.items():
         where = f"{path}: problem {pid!r}"
         items = spec.as_list(data.get(pid, []), where)
-        cases[pid] = tuple(_case(spec.Fields(item, where, "case"), problem, hidden)
-                           for item in items)
+        cases[pid] = tuple(
+            _case(spec.Fields(item, where, "case"), problem, hidden) for item in items
+        )
         spec.require_unique([c.name for c in cases[pid]], where, "case name")
     return cases
 
@@ -248,8 +254,10 @@ def _case(fields: "spec.Fields", problem: Problem, hidden: bool) -> Case:
     case = Case(
         name=name,
         seed=fields.integer("seed"),
-        inputs={k: _input(spec.Fields(v, f"{fields.where}, input {k!r}"))
-                for k, v in inputs.items()},
+        inputs={
+            k: _input(spec.Fields(v, f"{fields.where}, input {k!r}"))
+            for k, v in inputs.items()
+        },
         params={k: spec.as_param(v) for k, v in params.items()},
         hidden=hidden,
         timeout=fields.positive("timeout", default=DEFAULT_TIMEOUT),
@@ -272,8 +280,11 @@ def _input(fields: "spec.Fields") -> InputSpec:
         value=value,
     )
     fields.check(result.low < result.high, "low", "expected low < high")
-    fields.check(result.min_abs < max(abs(result.low), abs(result.high)), "min_abs",
-                 "expected min_abs below the largest magnitude in [low, high]")
+    fields.check(
+        result.min_abs < max(abs(result.low), abs(result.high)),
+        "min_abs",
+        "expected min_abs below the largest magnitude in [low, high]",
+    )
     fields.finish()
     return result
 

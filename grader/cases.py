@@ -38,8 +38,9 @@ def draw_case(problem: Problem, case: Case, seed: int, attempt: int = 0) -> Draw
         inputs = {name: draw_input(case.inputs[name], rng) for name in problem.inputs}
         params = {name: case.params.get(name) for name in problem.params}
         if problem.accept is None or problem.accept(*_float64(inputs).values()):
-            return DrawnCase(inputs, params, _out_grad(problem, inputs, params, rng),
-                             tries)
+            return DrawnCase(
+                inputs, params, _out_grad(problem, inputs, params, rng), tries
+            )
     raise CaseError(
         f"{problem.id} › {case.name}: no draw in {MAX_ATTEMPTS} satisfied "
         f"{problem.accept.__name__}; widen the case's ranges"
@@ -74,8 +75,10 @@ def _out_grad(problem: Problem, inputs: dict, params: dict, rng) -> np.ndarray |
 
 def _uniform_away_from_zero(spec: InputSpec, rng) -> np.ndarray:
     """Uniform on [low, high] with (-min_abs, min_abs) cut out."""
-    pieces = [(spec.low, min(spec.high, -spec.min_abs)),
-              (max(spec.low, spec.min_abs), spec.high)]
+    pieces = [
+        (spec.low, min(spec.high, -spec.min_abs)),
+        (max(spec.low, spec.min_abs), spec.high),
+    ]
     pieces = [(lo, hi) for lo, hi in pieces if hi > lo]
     widths = np.array([hi - lo for lo, hi in pieces])
     offset = rng.uniform(0.0, widths.sum(), size=spec.shape)
@@ -87,5 +90,6 @@ def _uniform_away_from_zero(spec: InputSpec, rng) -> np.ndarray:
 
 
 def _float64(inputs: dict) -> dict:
-    return {k: a.astype(np.float64) if a.dtype.kind == "f" else a
-            for k, a in inputs.items()}
+    return {
+        k: a.astype(np.float64) if a.dtype.kind == "f" else a for k, a in inputs.items()
+    }

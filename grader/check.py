@@ -56,8 +56,12 @@ class Failure(Exception):
 def check_case(problem: Problem, case: Case, seed: int, worker: Worker) -> CaseResult:
     """Grade one case of one problem."""
     expectation = expect(problem, case, seed)
-    outcome = worker.call(problem.function, _student_args(problem, expectation),
-                          len(expectation.names), case.timeout)
+    outcome = worker.call(
+        problem.function,
+        _student_args(problem, expectation),
+        len(expectation.names),
+        case.timeout,
+    )
     context = _context(problem, case, expectation, outcome)
     try:
         answers = _answers(problem, expectation, outcome)
@@ -84,8 +88,9 @@ def _context(problem, case, expectation, outcome: CallOutcome) -> dict:
         "name": case.name,
         "hidden": case.hidden,
         "shapes": shapes,
-        "params": {k: list(v) if isinstance(v, tuple) else v
-                   for k, v in drawn.params.items()},
+        "params": {
+            k: list(v) if isinstance(v, tuple) else v for k, v in drawn.params.items()
+        },
         "method": expectation.method,
         "traceback": tuple(error.get("traceback") or ()),
         "output": outcome.output,
@@ -136,24 +141,35 @@ def _check_call(function: str, outcome: CallOutcome) -> None:
     if outcome.status == "ok":
         return
     if outcome.status == "import_error":
-        raise Failure("the module could not be imported",
-                      f"{error.get('type')}: {error.get('message')}{where}. "
-                      "Fix it first: no function can be graded until it imports")
+        raise Failure(
+            "the module could not be imported",
+            f"{error.get('type')}: {error.get('message')}{where}. "
+            "Fix it first: no function can be graded until it imports",
+        )
     if outcome.status == "missing":
-        raise Failure(f"{function} is missing",
-                      f"the module has no function named {function}; "
-                      "define it with exactly this name")
+        raise Failure(
+            f"{function} is missing",
+            f"the module has no function named {function}; "
+            "define it with exactly this name",
+        )
     if outcome.status == "error" and error.get("type") == "NotImplementedError":
-        raise Failure("not implemented yet",
-                      f"{function} raises NotImplementedError; write its body")
+        raise Failure(
+            "not implemented yet",
+            f"{function} raises NotImplementedError; write its body",
+        )
     if outcome.status == "error":
-        raise Failure(f"{function} raised {error.get('type')}",
-                      f"{error.get('message')}{where}")
+        raise Failure(
+            f"{function} raised {error.get('type')}", f"{error.get('message')}{where}"
+        )
     if outcome.status == "timeout":
-        raise Failure(f"{function} did not finish in time",
-                      f"{outcome.detail}; look for a loop that never ends")
-    raise Failure(f"{function} crashed the worker process",
-                  f"{outcome.detail}; grading went on in a fresh worker")
+        raise Failure(
+            f"{function} did not finish in time",
+            f"{outcome.detail}; look for a loop that never ends",
+        )
+    raise Failure(
+        f"{function} crashed the worker process",
+        f"{outcome.detail}; grading went on in a fresh worker",
+    )
 
 
 def _result_items(function: str, expectation: Expectation, result: dict) -> list:
@@ -172,13 +188,19 @@ def _result_items(function: str, expectation: Expectation, result: dict) -> list
 def _array_of(function: str, name: str, item, outputs: list) -> np.ndarray:
     kind = item.get("kind") if isinstance(item, dict) else None
     if kind == "none":
-        raise Failure(f"{name} is None",
-                      f"{function} returned None for {name}; return an array")
-    if kind != "array" or not isinstance(item.get("index"), int) \
-            or not 0 <= item["index"] < len(outputs):
+        raise Failure(
+            f"{name} is None", f"{function} returned None for {name}; return an array"
+        )
+    if (
+        kind != "array"
+        or not isinstance(item.get("index"), int)
+        or not 0 <= item["index"] < len(outputs)
+    ):
         what = item.get("what", "something unreadable") if kind else "nothing usable"
-        raise Failure(f"{name} is not a numeric array",
-                      f"{function} returned {what} for {name}; return a float array")
+        raise Failure(
+            f"{name} is not a numeric array",
+            f"{function} returned {what} for {name}; return a float array",
+        )
     received = outputs[item["index"]]
     precision = received.dtype.itemsize if received.dtype.kind == "f" else 8
     return np.array(received, dtype=np.float64, copy=True), ANSWER_TOLERANCE[precision]
@@ -200,8 +222,9 @@ def _check_untouched(problem, expectation: Expectation, outcome: CallOutcome) ->
     sent = [a for a in _student_args(problem, expectation) if isinstance(a, np.ndarray)]
     names = (["out_grad"] if problem.kind == "vjp" else []) + list(problem.inputs)
     for name, before, after in zip(names, sent, outcome.after):
-        same = (after.shape == before.shape
-                and np.array_equal(after, before, equal_nan=True))
+        same = after.shape == before.shape and np.array_equal(
+            after, before, equal_nan=True
+        )
         if not same:
             raise Failure(
                 f"{problem.function} modified {name} in place",
@@ -222,16 +245,23 @@ def _check_exact(expectation: Expectation, answers: list) -> dict:
         expectation.names, expectation.exact, answers
     ):
         error = np.abs(got - expected)
-        scale = max(float(np.abs(expected).max(initial=0)),
-                    float(np.abs(got).max(initial=0)))
+        scale = max(
+            float(np.abs(expected).max(initial=0)), float(np.abs(got).max(initial=0))
+        )
         max_abs = float(error.max(initial=0))
-        numbers = {"tolerance": tolerance, "max_abs_error": max_abs,
-                   "max_rel_error": max_abs / scale if scale else 0.0}
+        numbers = {
+            "tolerance": tolerance,
+            "max_abs_error": max_abs,
+            "max_rel_error": max_abs / scale if scale else 0.0,
+        }
         if error.size:
             index = np.unravel_index(int(error.argmax()), error.shape)
-            numbers["worst"] = {"output": name, "index": [int(i) for i in index],
-                                "expected": float(expected[index]),
-                                "received": float(got[index])}
+            numbers["worst"] = {
+                "output": name,
+                "index": [int(i) for i in index],
+                "expected": float(expected[index]),
+                "received": float(got[index]),
+            }
         if max_abs > tolerance * scale + ABSOLUTE_TOLERANCE:
             worst = numbers["worst"]
             raise Failure(
@@ -256,8 +286,11 @@ def _check_probes(expectation: Expectation, answers: list) -> dict:
         size = np.sqrt((probe.scale**2 + float(np.sum(got**2))) / 2)
         relative = gap / size if size else (0.0 if gap == 0 else np.inf)
         if relative >= worst["max_rel_error"]:
-            worst = {"tolerance": tolerance, "max_abs_error": gap,
-                     "max_rel_error": relative}
+            worst = {
+                "tolerance": tolerance,
+                "max_abs_error": gap,
+                "max_rel_error": relative,
+            }
         if relative > tolerance:
             raise Failure(
                 f"{expectation.names[i]} has wrong values",
@@ -267,4 +300,3 @@ def _check_probes(expectation: Expectation, answers: list) -> dict:
                 **worst,
             )
     return worst
-

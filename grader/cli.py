@@ -31,11 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     command = argv[0] if argv and argv[0] in COMMANDS else "grade"
     args = _parser(command).parse_args(argv[1:] if command != "grade" else argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         return {"grade": run_grade, "list": run_list, "selftest": run_selftest}[
-            command](args)
+            command
+        ](args)
     except (AssignmentError, SubmissionError, CaseError) as error:
         print(f"grade: error: {error}", file=sys.stderr)
         return 1
@@ -46,10 +49,15 @@ def run_grade(args) -> int:
     folder = find_assignment(args.assignment, args.assignments)
     assignment = load_assignment(folder, hidden=args.hidden)
     submission = Path(args.submission)
-    print(f"Grading {submission.resolve()} against {assignment.name}: "
-          f"{assignment.title}")
-    result = grade_submission(assignment, submission, args.seed,
-                              progress=lambda p: print(_summary_line(p), flush=True))
+    print(
+        f"Grading {submission.resolve()} against {assignment.name}: {assignment.title}"
+    )
+    result = grade_submission(
+        assignment,
+        submission,
+        args.seed,
+        progress=lambda p: print(_summary_line(p), flush=True),
+    )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     report = write_report(result, assignment, out)
@@ -68,8 +76,10 @@ def run_list(args) -> int:
         try:
             assignment = load_assignment(folder)
             points = sum(p.points for p in assignment.problems)
-            print(f"{folder.name:<16} {assignment.title} "
-                  f"({len(assignment.problems)} problems, {points:g} points)  {folder}")
+            print(
+                f"{folder.name:<16} {assignment.title} "
+                f"({len(assignment.problems)} problems, {points:g} points)  {folder}"
+            )
         except AssignmentError as error:
             print(f"{folder.name:<16} cannot be loaded: {error}")
     return 0
@@ -85,13 +95,17 @@ def run_selftest(args) -> int:
     for row in rows:
         where = _tail(row.submission, 44)
         score = f"{row.score:g}/{row.max_score:g}"
-        print(f"{row.assignment:<12} {where:<44} {row.expected:<22} {score:>12}  "
-              f"{'yes' if row.ok else 'NO'}")
+        print(
+            f"{row.assignment:<12} {where:<44} {row.expected:<22} {score:>12}  "
+            f"{'yes' if row.ok else 'NO'}"
+        )
         for surprise in row.surprises[:20]:
             print(f"    {_terminal_safe(surprise)}")
     failed = [row for row in rows if not row.ok]
-    print(f"selftest: {len(rows) - len(failed)} of {len(rows)} submissions "
-          "behaved as expected")
+    print(
+        f"selftest: {len(rows) - len(failed)} of {len(rows)} submissions "
+        "behaved as expected"
+    )
     return 1 if failed else 0
 
 
@@ -102,21 +116,41 @@ def _parser(command: str) -> argparse.ArgumentParser:
     )
     if command == "grade":
         parser.add_argument("assignment", help="assignment name (see `grade list`)")
-        parser.add_argument("--submission", default=".",
-                            help="folder holding the student module (default: .)")
-        parser.add_argument("--out", default="grade-report",
-                            help="folder for report.html and results.json "
-                                 "(default: ./grade-report)")
-        parser.add_argument("--hidden", action="store_true",
-                            help="also run the hidden cases (instructors)")
+        parser.add_argument(
+            "--submission",
+            default=".",
+            help="folder holding the student module (default: .)",
+        )
+        parser.add_argument(
+            "--out",
+            default="grade-report",
+            help="folder for report.html and results.json (default: ./grade-report)",
+        )
+        parser.add_argument(
+            "--hidden",
+            action="store_true",
+            help="also run the hidden cases (instructors)",
+        )
     if command == "selftest":
-        parser.add_argument("names", nargs="*", metavar="ASSIGNMENT",
-                            help="assignments to test (default: all)")
+        parser.add_argument(
+            "names",
+            nargs="*",
+            metavar="ASSIGNMENT",
+            help="assignments to test (default: all)",
+        )
     if command in ("grade", "selftest"):
-        parser.add_argument("--seed", type=int, default=0,
-                            help="grading seed; the same seed grades the same way")
-    parser.add_argument("--assignments", action="append", metavar="DIR",
-                        help="extra folder to search for assignments")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=0,
+            help="grading seed; the same seed grades the same way",
+        )
+    parser.add_argument(
+        "--assignments",
+        action="append",
+        metavar="DIR",
+        help="extra folder to search for assignments",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log details")
     return parser
 
@@ -124,16 +158,20 @@ def _parser(command: str) -> argparse.ArgumentParser:
 def _summary_line(problem) -> str:
     first = next((c for c in problem.cases if not c.passed), None)
     failure = f"  {first.name}: {_terminal_safe(first.message)}" if first else ""
-    line = (f"  {problem.id:<24}{problem.score:>6g}/{problem.max_score:<4g}"
-            f"{problem.passed:>3}/{len(problem.cases)} cases{failure}")
+    line = (
+        f"  {problem.id:<24}{problem.score:>6g}/{problem.max_score:<4g}"
+        f"{problem.passed:>3}/{len(problem.cases)} cases{failure}"
+    )
     return line if len(line) <= 160 else line[:157] + "..."
 
 
 def _closing(result: SubmissionResult, report: Path, results: Path) -> str:
     lines = [f"Score: {result.score:g} / {result.max_score:g}"]
     if not result.hidden_ran:
-        lines.append("Only public cases ran: hidden cases run at grading time, so "
-                     "this is not your final score.")
+        lines.append(
+            "Only public cases ran: hidden cases run at grading time, so "
+            "this is not your final score."
+        )
     lines += [f"Report:  {report}", f"Results: {results}"]
     return "\n".join(lines)
 
@@ -143,7 +181,7 @@ def _terminal_safe(text: str) -> str:
 
 
 def _tail(text: str, width: int) -> str:
-    return text if len(text) <= width else "..." + text[-(width - 3):]
+    return text if len(text) <= width else "..." + text[-(width - 3) :]
 
 
 if __name__ == "__main__":

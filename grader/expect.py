@@ -53,8 +53,10 @@ def expect(problem: Problem, case: Case, seed: int) -> Expectation:
         if _smooth_here(objective, rng):
             return _gradient(problem, drawn, objective, rng)
         attempt = drawn.attempt + 1
-    raise CaseError(f"{problem.id} › {case.name}: every draw sat near a kink; "
-                    "keep the case's inputs further from it")
+    raise CaseError(
+        f"{problem.id} › {case.name}: every draw sat near a kink; "
+        "keep the case's inputs further from it"
+    )
 
 
 def output_names(problem: Problem) -> tuple[str, ...]:
@@ -67,8 +69,9 @@ def output_names(problem: Problem) -> tuple[str, ...]:
 
 def _objective(problem: Problem, drawn: DrawnCase) -> numeric.Objective:
     wrt = [problem.inputs.index(name) for name in problem.wrt]
-    return numeric.Objective(problem.reference, forward_args(problem, drawn), wrt,
-                             drawn.out_grad)
+    return numeric.Objective(
+        problem.reference, forward_args(problem, drawn), wrt, drawn.out_grad
+    )
 
 
 def _smooth_here(objective: numeric.Objective, rng) -> bool:
@@ -87,8 +90,10 @@ def _gradient(problem, drawn, objective, rng) -> Expectation:
     probes = []
     for i, shape in enumerate(shapes):
         for _ in range(PROBES):
-            directions = tuple(rng.standard_normal(s) if j == i else np.zeros(s)
-                               for j, s in enumerate(shapes))
+            directions = tuple(
+                rng.standard_normal(s) if j == i else np.zeros(s)
+                for j, s in enumerate(shapes)
+            )
             probes.append((i, numeric.directional(objective, directions)))
     return Expectation(drawn, "probes", names, shapes, (), tuple(probes))
 
@@ -97,6 +102,5 @@ def _jacobian(problem: Problem, drawn: DrawnCase) -> Expectation:
     (x,) = forward_args(problem, drawn)
     jacobian = numeric.numerical_jacobian(problem.reference, x)
     if problem.layout == "numerator":
-        jacobian = np.moveaxis(jacobian, tuple(range(x.ndim)),
-                               tuple(range(-x.ndim, 0)))
+        jacobian = np.moveaxis(jacobian, tuple(range(x.ndim)), tuple(range(-x.ndim, 0)))
     return Expectation(drawn, "full", ("jacobian",), (jacobian.shape,), (jacobian,), ())

@@ -30,8 +30,9 @@ class Objective:
 
     def __init__(self, forward, args: list, wrt: list[int], out_grad=None):
         self.forward = forward
-        self.args = [np.asarray(a, dtype=np.float64) if _is_float(a) else a
-                     for a in args]
+        self.args = [
+            np.asarray(a, dtype=np.float64) if _is_float(a) else a for a in args
+        ]
         self.wrt = wrt
         self.out_grad = None if out_grad is None else np.asarray(out_grad, np.float64)
 
@@ -45,7 +46,9 @@ class Objective:
     def weigh(self, change: np.ndarray) -> float:
         """<G, change>: differences are taken before the sum, so they stay exact
         where the output did not move."""
-        return float(np.sum(change if self.out_grad is None else self.out_grad * change))
+        return float(
+            np.sum(change if self.out_grad is None else self.out_grad * change)
+        )
 
     def variable(self, i: int) -> np.ndarray:
         return self.args[self.wrt[i]]
@@ -71,17 +74,23 @@ def numerical_vjp(objective: Objective, step: float = STEP) -> list[np.ndarray]:
 
 def probe(objective: Objective, rng: np.random.Generator, step: float = STEP) -> Probe:
     """The directional derivative along a standard normal direction."""
-    directions = tuple(rng.standard_normal(objective.variable(i).shape)
-                       for i in range(len(objective.wrt)))
+    directions = tuple(
+        rng.standard_normal(objective.variable(i).shape)
+        for i in range(len(objective.wrt))
+    )
     return directional(objective, directions, step)
 
 
 def directional(objective: Objective, directions: tuple, step: float = STEP) -> Probe:
     """<G, J U> and |J U| for the given directions U."""
-    plus = {p: objective.variable(i) + step * directions[i]
-            for i, p in enumerate(objective.wrt)}
-    minus = {p: objective.variable(i) - step * directions[i]
-             for i, p in enumerate(objective.wrt)}
+    plus = {
+        p: objective.variable(i) + step * directions[i]
+        for i, p in enumerate(objective.wrt)
+    }
+    minus = {
+        p: objective.variable(i) - step * directions[i]
+        for i, p in enumerate(objective.wrt)
+    }
     change = (objective.output(plus) - objective.output(minus)) / (2 * step)
     return Probe(directions, objective.weigh(change), float(np.linalg.norm(change)))
 

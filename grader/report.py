@@ -24,16 +24,24 @@ _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 def render_report(result: SubmissionResult, assignment: Assignment) -> str:
     """The report for one graded submission as an HTML string."""
     problems = {p.id: p for p in assignment.problems}
-    return _environment().get_template("report.html.j2").render(
-        result=result,
-        problems=problems,
-        description=_markdown.render(assignment.description),
-        descriptions={p.id: _markdown.render(p.description) for p in assignment.problems},
-        generated=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            result=result,
+            problems=problems,
+            description=_markdown.render(assignment.description),
+            descriptions={
+                p.id: _markdown.render(p.description) for p in assignment.problems
+            },
+            generated=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        )
     )
 
 
-def write_report(result: SubmissionResult, assignment: Assignment, out_dir: Path) -> Path:
+def write_report(
+    result: SubmissionResult, assignment: Assignment, out_dir: Path
+) -> Path:
     """Write `report.html` into `out_dir` and return its path."""
     path = Path(out_dir) / "report.html"
     path.write_text(render_report(result, assignment), encoding="utf-8")
@@ -65,5 +73,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["clip"] = clip
     env.filters["number"] = number
-    env.filters["shape"] = lambda s: "(" + ", ".join(map(str, s)) + ("," if len(s) == 1 else "") + ")"
+    env.filters["shape"] = lambda s: (
+        "(" + ", ".join(map(str, s)) + ("," if len(s) == 1 else "") + ")"
+    )
     return env

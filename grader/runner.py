@@ -30,6 +30,8 @@ WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 IMPORT_TIMEOUT = 20.0
 # keep this much of what a student prints per call; the rest is counted
 OUTPUT_CAP = 16 * 1024
+# how long to wait for output the worker wrote before its answer
+OUTPUT_GRACE = 2.0
 # one BLAS thread per worker: two cores, and results that do not depend on load
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -57,6 +59,7 @@ class Worker:
         self._import_failure: CallOutcome | None = None
         self._messages: queue.Queue = queue.Queue()
         self._output = _OutputBuffer(OUTPUT_CAP)
+        self._received = 0
         self._workdir: str | None = None
 
     def call(self, function: str, args: list, n_outputs: int, timeout: float):
@@ -70,7 +73,6 @@ class Worker:
                 return started
 
         header, arrays = _request(function, args, n_outputs)
-        self._output.take()
         begin = time.monotonic()
         _write_in_background(self._proc, wire.encode(header, arrays))
         reply = self._wait(timeout)
@@ -95,6 +97,8 @@ class Worker:
     def _start(self) -> CallOutcome | None:
         self._workdir = self._workdir or tempfile.mkdtemp(prefix="grader-work-")
         self._messages = queue.Queue()
+        self._output = _OutputBuffer(OUTPUT_CAP)
+        self._received = 0
         self._proc = subprocess.Popen(
             [sys.executable, "-I", str(WORKER_SCRIPT), str(self.module_path)],
             stdin=subprocess.PIPE,
@@ -114,51 +118,71 @@ class Worker:
             outcome = CallOutcome("protocol", detail="no handshake from the worker")
         self.close()
         if outcome.status in ("error", "ok"):
-            outcome = CallOutcome("import_error", error=outcome.error,
-                                  output=outcome.output)
+            outcome = CallOutcome(
+                "import_error", error=outcome.error, output=outcome.output
+            )
         elif outcome.status == "timeout":
-            outcome = CallOutcome("import_error", output=outcome.output, error={
-                "type": "Timeout",
-                "message": f"importing the module took over {IMPORT_TIMEOUT:g} s",
-                "traceback": [], "line": None})
+            outcome = CallOutcome(
+                "import_error",
+                output=outcome.output,
+                error={
+                    "type": "Timeout",
+                    "message": f"importing the module took over {IMPORT_TIMEOUT:g} s",
+                    "traceback": [],
+                    "line": None,
+                },
+            )
         return outcome
 
     def _wait(self, timeout: float):
         try:
-            return self._messages.get(timeout=timeout)
+            reply = self._messages.get(timeout=timeout)
         except queue.Empty:
             return ("timeout", None)
+        self._received += reply[0] == "message"
+        return reply
 
     def _outcome(self, reply, timeout: float, seconds: float) -> CallOutcome:
         kind, payload = reply
         if kind == "timeout":
             self.close()
-            return CallOutcome("timeout", output=self._output.take(),
-                               detail=f"no answer within {timeout:g} s",
-                               seconds=seconds)
+            return CallOutcome(
+                "timeout",
+                output=self._output.take(),
+                detail=f"no answer within {timeout:g} s",
+                seconds=seconds,
+            )
         if kind != "message":
             detail = self._crash_detail(payload)
             self.close()
             status = "protocol" if kind == "protocol" else "crash"
-            return CallOutcome(status, output=self._output.take(), detail=detail,
-                               seconds=seconds)
+            return CallOutcome(
+                status, output=self._output.take(), detail=detail, seconds=seconds
+            )
         header, arrays = payload
-        output = self._output.take()
+        output = self._output.take(self._received)
         status = header.get("status")
         if status == "ok":
             n_after = int(header.get("n_after", 0))
             split = len(arrays) - n_after
-            return CallOutcome("ok", result=header.get("result"),
-                               outputs=arrays[:split], after=arrays[split:],
-                               output=output, seconds=seconds)
+            return CallOutcome(
+                "ok",
+                result=header.get("result"),
+                outputs=arrays[:split],
+                after=arrays[split:],
+                output=output,
+                seconds=seconds,
+            )
         if status == "import_error":
             return CallOutcome("error", error=header.get("error"), output=output)
         if status in ("error", "missing"):
-            return CallOutcome(status, error=header.get("error"), output=output,
-                               seconds=seconds)
+            return CallOutcome(
+                status, error=header.get("error"), output=output, seconds=seconds
+            )
         self.close()
-        return CallOutcome("protocol", output=output,
-                           detail=f"unexpected reply status {status!r:.40}")
+        return CallOutcome(
+            "protocol", output=output, detail=f"unexpected reply status {status!r:.40}"
+        )
 
     def _crash_detail(self, payload) -> str:
         if isinstance(payload, str):
@@ -239,13 +263,19 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 class _OutputBuffer:
-    """Keep the first bytes a worker prints per call; count and drop the rest."""
+    """Keep the first bytes a worker prints per call; count and drop the rest.
+
+    The worker ends each call's output with `wire.OUTPUT_MARK`; `take` waits
+    for the marks it expects, so output is never attributed to the wrong call.
+    """
 
     def __init__(self, cap: int):
         self._cap = cap
-        self._lock = threading.Lock()
+        self._ready = threading.Condition()
         self._kept = bytearray()
         self._dropped = 0
+        self._marks = 0
+        self._pending = b""  # bytes that may be the start of a mark
 
     def follow(self, stream) -> None:
         def drain():
@@ -253,15 +283,20 @@ class _OutputBuffer:
                 try:
                     chunk = stream.read1(65536)
                 except (OSError, ValueError):
-                    return
+                    chunk = b""
                 if not chunk:
+                    with self._ready:
+                        self._marks = float("inf")
+                        self._ready.notify_all()
                     return
                 self._add(chunk)
 
         threading.Thread(target=drain, daemon=True).start()
 
-    def take(self) -> str:
-        with self._lock:
+    def take(self, marks: int = 0) -> str:
+        """The output so far, once `marks` call ends have been read."""
+        with self._ready:
+            self._ready.wait_for(lambda: self._marks >= marks, timeout=OUTPUT_GRACE)
             text = self._kept.decode("utf-8", errors="replace")
             if self._dropped:
                 text += f"\n[... {self._dropped} more bytes of output not kept]"
@@ -269,7 +304,19 @@ class _OutputBuffer:
         return text
 
     def _add(self, chunk: bytes) -> None:
-        with self._lock:
-            room = self._cap - len(self._kept)
-            self._kept += chunk[: max(room, 0)]
-            self._dropped += max(len(chunk) - room, 0)
+        mark = wire.OUTPUT_MARK
+        data = self._pending + chunk
+        parts = data.split(mark)
+        last = parts[-1]
+        keep = next(
+            (n for n in range(len(mark) - 1, 0, -1) if last.endswith(mark[:n])), 0
+        )
+        self._pending = last[len(last) - keep :] if keep else b""
+        parts[-1] = last[: len(last) - keep]
+        with self._ready:
+            for part in parts:
+                room = self._cap - len(self._kept)
+                self._kept += part[: max(room, 0)]
+                self._dropped += max(len(part) - room, 0)
+            self._marks += len(parts) - 1
+            self._ready.notify_all()

@@ -84,17 +84,26 @@ def grade_problem(problem: Problem, worker: Worker, seed: int) -> ProblemResult:
     timeouts = 0
     for case in problem.cases:
         if timeouts >= TIMEOUTS_PER_PROBLEM:
-            results.append(CaseResult(
-                name=case.name, hidden=case.hidden, passed=False,
-                message=f"not run: {timeouts} earlier cases of this problem timed out",
-            ))
+            results.append(
+                CaseResult(
+                    name=case.name,
+                    hidden=case.hidden,
+                    passed=False,
+                    message=f"not run: {timeouts} earlier cases of this problem timed out",
+                )
+            )
             continue
         result = check_case(problem, case, seed, worker)
         timeouts += result.call_status == "timeout"
         log.debug("%s › %s: %s", problem.id, case.name, result.message)
         results.append(result)
-    return ProblemResult(problem.id, problem.title,
-                         problem_score(problem, results), problem.points, tuple(results))
+    return ProblemResult(
+        problem.id,
+        problem.title,
+        problem_score(problem, results),
+        problem.points,
+        tuple(results),
+    )
 
 
 def problem_score(problem: Problem, results: list[CaseResult]) -> float:

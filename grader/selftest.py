@@ -40,8 +40,17 @@ def selftest(folder: Path, seed: int = 0) -> list[SelftestRow]:
         result = grade_submission(assignment, reference, seed)
         rows.append(_row(assignment, result, "full marks", _full_marks(result)))
     else:
-        rows.append(SelftestRow(assignment.name, str(reference), "full marks", 0, 0,
-                                False, (f"no reference solutions at {reference}",)))
+        rows.append(
+            SelftestRow(
+                assignment.name,
+                str(reference),
+                "full marks",
+                0,
+                0,
+                False,
+                (f"no reference solutions at {reference}",),
+            )
+        )
     handout = assignment.folder / "handout"
     result = grade_submission(assignment, handout, seed)
     rows.append(_row(assignment, result, "zero, not implemented", _stubbed(result)))
@@ -49,16 +58,30 @@ def selftest(folder: Path, seed: int = 0) -> list[SelftestRow]:
 
 
 def _full_marks(result: SubmissionResult) -> list[str]:
-    return [f"{p.id} › {c.name}: {c.message}"
-            for p in result.problems for c in p.cases if not c.passed]
+    return [
+        f"{p.id} › {c.name}: {c.message}"
+        for p in result.problems
+        for c in p.cases
+        if not c.passed
+    ]
 
 
 def _stubbed(result: SubmissionResult) -> list[str]:
-    return [f"{p.id} › {c.name}: {c.message}"
-            for p in result.problems for c in p.cases
-            if c.passed or not c.message.startswith(NOT_IMPLEMENTED)]
+    return [
+        f"{p.id} › {c.name}: {c.message}"
+        for p in result.problems
+        for c in p.cases
+        if c.passed or not c.message.startswith(NOT_IMPLEMENTED)
+    ]
 
 
 def _row(assignment, result, expected, surprises) -> SelftestRow:
-    return SelftestRow(assignment.name, result.submission, expected, result.score,
-                       result.max_score, not surprises, tuple(surprises))
+    return SelftestRow(
+        assignment.name,
+        result.submission,
+        expected,
+        result.score,
+        result.max_score,
+        not surprises,
+        tuple(surprises),
+    )

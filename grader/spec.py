@@ -18,8 +18,9 @@ class Fields:
 
     def __init__(self, data, where: str, what: str = "spec"):
         if not isinstance(data, dict):
-            raise SpecError(f"{where}: expected a mapping for the {what}, "
-                            f"got {_show(data)}")
+            raise SpecError(
+                f"{where}: expected a mapping for the {what}, got {_show(data)}"
+            )
         self.data = {str(k): v for k, v in data.items()}
         self.where = where
         self.seen: set[str] = set()
@@ -40,8 +41,9 @@ class Fields:
         unknown = sorted(set(self.data) - self.seen)
         if unknown:
             known = ", ".join(sorted(self.seen))
-            raise SpecError(f"{self.where}: unknown field {unknown[0]!r} "
-                            f"(known fields: {known})")
+            raise SpecError(
+                f"{self.where}: unknown field {unknown[0]!r} (known fields: {known})"
+            )
 
     def _get(self, name: str, required: bool, default):
         value = self.raw(name)
@@ -53,14 +55,20 @@ class Fields:
 
     def text(self, name: str, default=None) -> str:
         value = self._get(name, True, default)
-        self.check(isinstance(value, str) and (value.strip() or default == ""),
-                   name, "expected a non-empty string")
+        self.check(
+            isinstance(value, str) and (value.strip() or default == ""),
+            name,
+            "expected a non-empty string",
+        )
         return value
 
     def texts(self, name: str) -> tuple[str, ...]:
         value = self._get(name, False, [])
-        self.check(isinstance(value, list) and all(isinstance(v, str) for v in value),
-                   name, "expected a list of strings")
+        self.check(
+            isinstance(value, list) and all(isinstance(v, str) for v in value),
+            name,
+            "expected a list of strings",
+        )
         return tuple(value)
 
     def identifier(self, name: str, default=None) -> str:
@@ -70,14 +78,20 @@ class Fields:
 
     def filename(self, name: str, default: str) -> str:
         value = self._get(name, False, default)
-        self.check(isinstance(value, str) and "/" not in value and value.endswith(".py"),
-                   name, "expected the name of a .py file beside the spec")
+        self.check(
+            isinstance(value, str) and "/" not in value and value.endswith(".py"),
+            name,
+            "expected the name of a .py file beside the spec",
+        )
         return value
 
     def names(self, name: str, default=None) -> tuple[str, ...]:
         value = self._get(name, True, default)
-        self.check(isinstance(value, (list, tuple)) and all(map(_is_identifier, value)),
-                   name, "expected a list of Python identifiers")
+        self.check(
+            isinstance(value, (list, tuple)) and all(map(_is_identifier, value)),
+            name,
+            "expected a list of Python identifiers",
+        )
         self.check(len(set(value)) == len(value), name, "expected no repeated names")
         return tuple(value)
 
@@ -108,8 +122,9 @@ class Fields:
 
     def integer(self, name: str, default=None) -> int:
         value = self._get(name, True, default)
-        self.check(type(value) is int and value >= 0, name,
-                   "expected a non-negative integer")
+        self.check(
+            type(value) is int and value >= 0, name, "expected a non-negative integer"
+        )
         return value
 
     def flag(self, name: str) -> bool:
@@ -121,20 +136,30 @@ class Fields:
         value = self._get(name, required, None)
         if value is None:
             return None
-        self.check(isinstance(value, list) and len(value) <= 8
-                   and all(type(n) is int and 0 <= n <= 4096 for n in value),
-                   name, "expected a list of at most 8 sizes, each 0 to 4096")
-        self.check(math.prod(value) <= 1 << 22, name,
-                   "expected at most 4194304 elements")
+        self.check(
+            isinstance(value, list)
+            and len(value) <= 8
+            and all(type(n) is int and 0 <= n <= 4096 for n in value),
+            name,
+            "expected a list of at most 8 sizes, each 0 to 4096",
+        )
+        self.check(
+            math.prod(value) <= 1 << 22, name, "expected at most 4194304 elements"
+        )
         return tuple(value)
 
     def interval(self, name: str) -> tuple[int, int] | None:
         value = self._get(name, False, None)
         if value is None:
             return None
-        self.check(isinstance(value, list) and len(value) == 2
-                   and all(type(n) is int for n in value) and value[0] < value[1],
-                   name, "expected [low, high) as two integers, low < high")
+        self.check(
+            isinstance(value, list)
+            and len(value) == 2
+            and all(type(n) is int for n in value)
+            and value[0] < value[1],
+            name,
+            "expected [low, high) as two integers, low < high",
+        )
         return (value[0], value[1])
 
     def mapping(self, name: str, required=None, allowed=None, default=None) -> dict:
@@ -142,11 +167,13 @@ class Fields:
         self.check(isinstance(value, dict), name, "expected a mapping")
         keys = set(map(str, value))
         if required is not None and keys != required:
-            self.fail(name, f"expected exactly the inputs {sorted(required)}",
-                      sorted(keys))
+            self.fail(
+                name, f"expected exactly the inputs {sorted(required)}", sorted(keys)
+            )
         if allowed is not None and not keys <= allowed:
-            self.fail(name, f"expected only the parameters {sorted(allowed)}",
-                      sorted(keys))
+            self.fail(
+                name, f"expected only the parameters {sorted(allowed)}", sorted(keys)
+            )
         return {str(k): v for k, v in value.items()}
 
     def function(self, name: str, module, required: bool = True):
@@ -154,16 +181,21 @@ class Fields:
         if value is None:
             return None
         found = getattr(module, value, None) if _is_identifier(value) else None
-        self.check(callable(found), name,
-                   f"expected the name of a function in {module.__file__}")
+        self.check(
+            callable(found),
+            name,
+            f"expected the name of a function in {module.__file__}",
+        )
         return found
 
     def problems(self, name: str) -> list["Fields"]:
         items = as_list(self._get(name, True, None), f"{self.where}: field {name!r}")
         if not items:
             self.fail(name, "expected at least one problem")
-        return [Fields(item, f"{self.where}: problem {_label(item, i)}", "problem")
-                for i, item in enumerate(items)]
+        return [
+            Fields(item, f"{self.where}: problem {_label(item, i)}", "problem")
+            for i, item in enumerate(items)
+        ]
 
 
 def as_list(value, where: str) -> list:
@@ -192,12 +224,17 @@ def _label(item, index: int) -> str:
 
 
 def _is_identifier(value) -> bool:
-    return isinstance(value, str) and value.isidentifier() and not keyword.iskeyword(value)
+    return (
+        isinstance(value, str) and value.isidentifier() and not keyword.iskeyword(value)
+    )
 
 
 def _is_number(value) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
 
 
 def _show(value) -> str:

@@ -20,7 +20,9 @@ def main() -> None:
     del sys.path[0]
 
     def send(header, arrays=()):
-        proto_out.write(wire.encode(header, list(arrays)))
+        message = wire.encode(header, list(arrays))
+        _end_output(wire.OUTPUT_MARK)
+        proto_out.write(message)
         proto_out.flush()
 
     module_path = sys.argv[1]
@@ -51,6 +53,16 @@ def _claim_protocol_streams():
     return proto_in, proto_out
 
 
+def _end_output(mark: bytes) -> None:
+    """Flush what the student printed, then mark where this call's output ends."""
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: BLE001 - a student may have replaced it
+            pass
+    os.write(2, mark)
+
+
 def _import_student(path: str):
     import importlib.util
 
@@ -68,8 +80,10 @@ def _import_student(path: str):
 def _serve(module, module_path: str, request: dict, arrays: list):
     import numpy as np
 
-    args = [arrays[arg["array"]] if "array" in arg else _param(arg["value"])
-            for arg in request["args"]]
+    args = [
+        arrays[arg["array"]] if "array" in arg else _param(arg["value"])
+        for arg in request["args"]
+    ]
     array_args = [arg for arg in args if isinstance(arg, np.ndarray)]
     function = getattr(module, request["function"], None)
     if not callable(function):

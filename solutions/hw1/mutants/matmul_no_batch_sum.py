@@ -1,0 +1,7 @@
+"""matmul never reduces over batch dims at all."""
+
+MUST_FAIL = ["matmul"]
+
+
+def matmul_backward(out_grad, a, b):
+    return out_grad @ np.swapaxes(b, -1, -2), np.swapaxes(a, -1, -2) @ out_grad

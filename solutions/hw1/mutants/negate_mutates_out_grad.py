@@ -1,0 +1,8 @@
+"""negate flips out_grad in place and returns it."""
+
+MUST_FAIL = ["negate"]
+
+
+def negate_backward(out_grad, a):
+    out_grad *= -1
+    return out_grad

@@ -1,0 +1,8 @@
+"""negate builds its ones as a / a, which is NaN where a == 0."""
+
+MUST_FAIL = ["negate"]
+
+
+def negate_backward(out_grad, a):
+    with np.errstate(invalid="ignore"):
+        return -out_grad * (a / a)

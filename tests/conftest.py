@@ -1,0 +1,63 @@
+"""Shared fixtures: the repo's assignments, reference solutions and graded runs."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.assignment import load_assignment
+from grader.mutants import load_mutants, materialise
+from grader.score import grade_submission
+
+ROOT = Path(__file__).resolve().parents[1]
+HW1 = ROOT / "assignments" / "hw1"
+WARMUP = ROOT / "assignments" / "warmup"
+REFERENCE = ROOT / "solutions" / "hw1"
+MUTANTS = {m.name: m for m in load_mutants(REFERENCE / "mutants")}
+
+
+@pytest.fixture(scope="session")
+def hw1():
+    return load_assignment(HW1, hidden=True)
+
+
+@pytest.fixture(scope="session")
+def hw1_public():
+    return load_assignment(HW1)
+
+
+@pytest.fixture(scope="session")
+def reference_result(hw1):
+    return grade_submission(hw1, REFERENCE)
+
+
+@pytest.fixture
+def submission(tmp_path):
+    """Write an ops.py from source text and return its folder."""
+
+    def write(source: str, name: str = "ops.py") -> Path:
+        folder = tmp_path / "submission"
+        folder.mkdir(exist_ok=True)
+        (folder / name).write_text(source)
+        return folder
+
+    return write
+
+
+@pytest.fixture
+def mutant_submission(tmp_path):
+    """The reference solutions with one known variant applied."""
+
+    def make(name: str) -> Path:
+        folder = tmp_path / name
+        materialise(MUTANTS[name], REFERENCE / "ops.py", folder)
+        return folder
+
+    return make
+
+
+def copy_assignment(tmp_path: Path, source: Path = WARMUP) -> Path:
+    """A private copy of an assignment folder that a test may edit."""
+    target = tmp_path / "assignments" / source.name
+    shutil.copytree(source, target)
+    return target

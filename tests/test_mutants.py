@@ -1,0 +1,47 @@
+import pytest
+
+from grader.mutants import load_mutants, materialise
+
+from conftest import MUTANTS, REFERENCE
+
+
+def test_catalogue_declares_what_each_variant_must_fail():
+    assert len(MUTANTS) >= 15
+    assert all(m.summary and m.summary != m.name for m in MUTANTS.values())
+    assert {
+        "relu_one_at_zero",
+        "float32_results",
+        "list_not_tuple",
+        "einsum_matmul",
+    } <= {n for n, m in MUTANTS.items() if not m.must_fail}
+
+
+def test_variants_are_read_not_imported(tmp_path):
+    marker = tmp_path / "imported"
+    (tmp_path / "trap.py").write_text(
+        '"""Would write a file if imported."""\nMUST_FAIL = ["exp"]\n'
+        f'open({str(marker)!r}, "w")\n'
+    )
+    (mutant,) = load_mutants(tmp_path)
+    assert mutant.must_fail == ("exp",)
+    assert not marker.exists()
+    assert mutant.summary == "Would write a file if imported."
+
+
+def test_a_variant_without_must_fail_is_refused(tmp_path):
+    (tmp_path / "bad.py").write_text("def f(): pass\n")
+    with pytest.raises(ValueError, match="no MUST_FAIL"):
+        load_mutants(tmp_path)
+
+
+def test_materialised_variant_overrides_only_its_functions(tmp_path):
+    module = materialise(
+        MUTANTS["exp_ignores_out_grad"], REFERENCE / "ops.py", tmp_path
+    )
+    namespace: dict = {}
+    exec(compile(module.read_text(), str(module), "exec"), namespace)
+    import numpy as np
+
+    a, g = np.ones(2), np.full(2, 3.0)
+    np.testing.assert_allclose(namespace["exp_backward"](g, a), np.exp(a))
+    np.testing.assert_allclose(namespace["log_backward"](g, a), g / a)

@@ -1,0 +1,93 @@
+from html.parser import HTMLParser
+
+from grader.report import clip, render_report
+from grader.score import grade_submission
+
+from conftest import REFERENCE
+
+
+class Document(HTMLParser):
+    """Every tag and attribute of a page, and its text."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags, self.attributes, self.text = [], [], []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attributes += [(tag, name, value) for name, value in attrs]
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_report_has_summary_and_a_section_per_problem(hw1, reference_result):
+    html = render_report(reference_result, hw1)
+    document = Document(html)
+    assert document.tags.count("section") == len(hw1.problems) == 21
+    assert "Score 100 / 100" in " ".join(" ".join(document.text).split())
+    assert "Public and hidden cases ran" in html
+
+
+def test_report_needs_no_network_and_has_no_script(hw1, reference_result):
+    document = Document(render_report(reference_result, hw1))
+    assert "script" not in document.tags
+    assert [v for t, n, v in document.attributes if n == "src"] == []
+    links = [v for t, n, v in document.attributes if n == "href"]
+    assert links and all(link.startswith("#problem-") for link in links)
+
+
+def test_a_local_run_says_hidden_cases_run_at_grading_time(hw1_public, submission):
+    result = grade_submission(
+        hw1_public, submission((REFERENCE / "ops.py").read_text())
+    )
+    html = render_report(result, hw1_public)
+    assert "Only the public cases ran. Hidden cases run at grading time" in html
+    assert "all tests passed" not in html.lower()
+
+
+HOSTILE = """
+import numpy as np
+PAYLOAD = '<script>alert(1)</script><img src=x onerror=alert(2)><a href="javascript:x">'
+
+def exp_backward(g, a):
+    print(PAYLOAD)
+    raise ValueError(PAYLOAD)
+
+def log_backward(g, a):
+    return PAYLOAD
+"""
+
+
+def test_student_text_never_becomes_markup(hw1_public, submission):
+    result = grade_submission(hw1_public, submission(HOSTILE))
+    html = render_report(result, hw1_public)
+    document = Document(html)
+    assert "script" not in document.tags and "img" not in document.tags
+    assert not [n for t, n, v in document.attributes if n.startswith("on")]
+    assert not [
+        v
+        for t, n, v in document.attributes
+        if n in ("href", "src") and not v.startswith("#problem-")
+    ]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert any("<script>alert(1)</script>" in text for text in document.text)
+
+
+def test_failing_case_shows_shapes_errors_worst_entry_and_hints(
+    hw1_public, mutant_submission
+):
+    result = grade_submission(hw1_public, mutant_submission("divide_rhs_ignores_grad"))
+    html = render_report(result, hw1_public)
+    text = " ".join(" ".join(Document(html).text).split())
+    assert "grad_b has wrong values" in text
+    assert "b (3, 3)" in text and "out_grad (3, 3)" in text
+    assert "Hints" in text
+    divide = next(p for p in hw1_public.problems if p.id == "divide")
+    assert divide.hints[0].split("`")[0].strip() in text
+
+
+def test_clip_keeps_the_start_and_says_how_much_was_cut():
+    assert clip("x" * 10, 4) == "xxxx\n[... 6 more characters not shown]"
+    assert clip(None) == ""

@@ -1,0 +1,75 @@
+"""Scoring a whole submission: known-wrong variants lose exactly the problems
+they break, and everything else keeps full marks."""
+
+import pytest
+
+from grader.assignment import load_assignment
+from grader.score import SubmissionError, find_module, grade_submission, problem_score
+
+from conftest import MUTANTS, WARMUP
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_variant_loses_exactly_the_problems_it_breaks(hw1, mutant_submission, name):
+    result = grade_submission(hw1, mutant_submission(name))
+    lost = sorted(p.id for p in result.problems if p.score < p.max_score)
+    assert lost == sorted(MUTANTS[name].must_fail)
+    for problem in result.problems:
+        if problem.id in MUTANTS[name].must_fail:
+            assert problem.score < problem.max_score
+        else:
+            assert problem.score == problem.max_score
+
+
+def test_missing_batch_sum_names_the_failing_case_and_its_shapes(
+    hw1_public, mutant_submission
+):
+    result = grade_submission(hw1_public, mutant_submission("wrong_matmul_batch_sum"))
+    matmul = next(p for p in result.problems if p.id == "matmul")
+    failed = [c for c in matmul.cases if not c.passed]
+    assert [c.name for c in failed] == ["size_one_batch"]
+    assert failed[0].shapes == {"out_grad": [2, 3, 5], "a": [1, 3, 4], "b": [2, 4, 5]}
+    assert "shape (2, 3, 4), but it must have shape (1, 3, 4)" in failed[0].message
+    assert matmul.score == pytest.approx(12 * 5 / 6, abs=0.01)
+    assert result.score == pytest.approx(100 - 2, abs=0.01)
+
+
+def test_score_is_points_times_fraction_or_all_or_nothing(submission):
+    warmup = load_assignment(WARMUP)
+    folder = submission(
+        "import numpy as np\n"
+        "def square_backward(g, x):\n    return 2 * x * g\n"
+        "def dot_backward(g, u, v):\n    return g * v, g * u\n"
+        "def squared_norm_grad(w):\n"
+        "    return 2 * w if w.ndim == 1 else w\n",
+        name="warmup.py",
+    )
+    result = grade_submission(warmup, folder)
+    scores = {p.id: (p.score, p.passed, len(p.cases)) for p in result.problems}
+    assert scores == {"square": (3, 1, 1), "dot": (4, 1, 1), "squared_norm": (0, 1, 2)}
+    assert (result.score, result.max_score) == (7, 10)
+
+
+def test_problem_score_rounds_to_hundredths(hw1_public):
+    matmul = next(p for p in hw1_public.problems if p.id == "matmul")
+    from grader.check import CaseResult
+
+    results = [
+        CaseResult(name=str(i), hidden=False, passed=i < 2, message="")
+        for i in range(3)
+    ]
+    assert problem_score(matmul, results) == 8.0
+
+
+def test_a_missing_module_is_an_error_that_says_where_to_run(tmp_path, hw1_public):
+    with pytest.raises(SubmissionError, match=r"no ops.py in .*--submission"):
+        find_module(hw1_public, tmp_path)
+
+
+def test_an_import_error_fails_every_problem_and_grading_goes_on(
+    hw1_public, submission
+):
+    result = grade_submission(hw1_public, submission("import numpy as np\nx = (\n"))
+    messages = {c.message.split(".")[0] for p in result.problems for c in p.cases}
+    assert messages == {"the module could not be imported"}
+    assert result.score == 0

@@ -17,11 +17,21 @@ from grader.expect import Expectation, expect
 from grader.runner import CallOutcome, Worker
 
 # relative tolerance by the precision of the answer: float64 answers are held
-# to 1e-6 (correct code measures < 1e-9, real bugs > 3e-5); float32 and
-# float16 answers by their own precision, which is still far below a bug's
-ANSWER_TOLERANCE = {8: 1e-6, 4: 1e-3, 2: 1e-2}
+# to 1e-6 (correct code measures < 1e-8, real bugs > 3e-5); float32 answers
+# by their own precision; float16 gets about two of its ulps, no more, so a
+# cast cannot hide a wrong answer behind a loose tolerance
+ANSWER_TOLERANCE = {8: 1e-6, 4: 1e-3, 2: 2e-3}
 # absolute slack for gradients that are exactly zero, far below any O(1) bug
 ABSOLUTE_TOLERANCE = 1e-12
+
+
+_SHAPE_ADVICE = {
+    "vjp": "Return a gradient shaped exactly like its input",
+    "loss_grad": "Return a gradient shaped exactly like its input",
+    "jacobian": "Lay the Jacobian out as the problem states (denominator layout: "
+    "the input's shape, then the output's)",
+    "value": "Return a value of the shape the problem states",
+}
 
 
 @dataclass(frozen=True)
@@ -127,8 +137,8 @@ def _answers(problem: Problem, expectation: Expectation, outcome: CallOutcome):
         if array.shape != shape:
             raise Failure(
                 f"{name} has the wrong shape",
-                f"{function} returned {name} with shape {array.shape}, but it must "
-                f"have shape {shape}. Return a gradient shaped exactly like its input",
+                f"{name} has shape {array.shape}, but it must have shape {shape}. "
+                + _SHAPE_ADVICE[problem.kind],
             )
         _check_finite(function, name, array)
         answers.append((array, tolerance))
@@ -164,7 +174,7 @@ def _check_call(function: str, outcome: CallOutcome) -> None:
     if outcome.status == "timeout":
         raise Failure(
             f"{function} did not finish in time",
-            f"{outcome.detail}; look for a loop that never ends",
+            f"{outcome.detail}; look for a loop that never ends or a long sleep",
         )
     raise Failure(
         f"{function} crashed the worker process",
@@ -175,6 +185,15 @@ def _check_call(function: str, outcome: CallOutcome) -> None:
 def _result_items(function: str, expectation: Expectation, result: dict) -> list:
     expected = len(expectation.names)
     items = result["items"] if result.get("kind") == "tuple" else [result.get("item")]
+    if expected > 1 and result.get("kind") != "tuple":
+        names = ", ".join(expectation.names)
+        what = (
+            "None" if (result.get("item") or {}).get("kind") == "none" else "one value"
+        )
+        raise Failure(
+            "wrong number of results",
+            f"{function} returned {what}, but it must return a tuple ({names})",
+        )
     if len(items) != expected:
         names = ", ".join(expectation.names)
         raise Failure(

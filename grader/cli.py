@@ -1,4 +1,4 @@
-"""The `grade` command: a thin layer over loading, grading and reporting.
+"""The `grade` command: grade a submission, list assignments, test the grader.
 
     grade ASSIGNMENT [--submission PATH] [--out DIR] [--hidden] [--seed N]
     grade list
@@ -10,19 +10,43 @@ Exit status: 0 when grading ran (whatever the score), 1 when it could not,
 
 import argparse
 import logging
+import os
 import re
 import sys
 from pathlib import Path
 
-from grader.assignment import AssignmentError, find_assignment, list_assignments
-from grader.assignment import load_assignment
+from grader.assignment import (
+    AssignmentError,
+    find_assignment,
+    list_assignments,
+    load_assignment,
+)
 from grader.cases import CaseError
 from grader.report import write_report
 from grader.results import write_results
-from grader.score import SubmissionError, SubmissionResult, grade_submission
+from grader.runner import current_isolation
+from grader.sandbox import TIERS, IsolationError
+from grader.score import (
+    SubmissionError,
+    SubmissionResult,
+    find_module,
+    grade_submission,
+)
 from grader.selftest import selftest
 
 COMMANDS = ("list", "selftest")
+DESCRIPTIONS = {
+    "grade": "Grade a submission (a folder holding the student module) against an "
+    "assignment, and write report.html and results.json.",
+    "list": "List the assignments the grader can find.",
+    "selftest": "Grade every assignment's reference solutions (full marks expected) "
+    "and handout stubs (zero expected); exit 1 on any surprise.",
+}
+EPILOG = (
+    "other commands: `grade list` shows the assignments found; `grade selftest` "
+    "grades the reference solutions and stubs"
+)
+FAILURES = (AssignmentError, SubmissionError, CaseError, IsolationError)
 # control characters other than newline and tab, including ANSI escapes
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -35,11 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    run = {"grade": run_grade, "list": run_list, "selftest": run_selftest}[command]
     try:
-        return {"grade": run_grade, "list": run_list, "selftest": run_selftest}[
-            command
-        ](args)
-    except (AssignmentError, SubmissionError, CaseError) as error:
+        return run(args)
+    except FAILURES as error:
         print(f"grade: error: {error}", file=sys.stderr)
         return 1
 
@@ -49,20 +72,32 @@ def run_grade(args) -> int:
     folder = find_assignment(args.assignment, args.assignments)
     assignment = load_assignment(folder, hidden=args.hidden)
     submission = Path(args.submission)
-    print(
-        f"Grading {submission.resolve()} against {assignment.name}: {assignment.title}"
+    find_module(assignment, submission)
+    isolation = current_isolation(args.isolation)
+    if args.hidden and not isolation.protects_secrets and not args.accept_risk:
+        raise IsolationError(
+            f"refusing to run hidden cases: isolation here is {isolation.summary()}, "
+            "so student code could read the hidden cases and solutions. Install "
+            "bubblewrap, python3-numpy and python3-seccomp, or pass --accept-risk "
+            "to grade anyway"
+        )
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    _say(
+        f"Grading {submission.resolve()} against {assignment.name} ({assignment.title})"
     )
+    _say(f"Isolation: {isolation.summary()}")
+    printed: list[str] = []
     result = grade_submission(
         assignment,
         submission,
         args.seed,
-        progress=lambda p: print(_summary_line(p), flush=True),
+        progress=lambda problem: _say(_summary_line(problem, printed)),
+        isolation=isolation,
     )
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     report = write_report(result, assignment, out)
     results = write_results(result, out)
-    print(_closing(result, report, results))
+    _say(_closing(result, report, results))
     return 0
 
 
@@ -76,12 +111,12 @@ def run_list(args) -> int:
         try:
             assignment = load_assignment(folder)
             points = sum(p.points for p in assignment.problems)
-            print(
+            _say(
                 f"{folder.name:<16} {assignment.title} "
                 f"({len(assignment.problems)} problems, {points:g} points)  {folder}"
             )
         except AssignmentError as error:
-            print(f"{folder.name:<16} cannot be loaded: {error}")
+            _say(f"{folder.name:<16} cannot be loaded: {error}")
     return 0
 
 
@@ -91,18 +126,19 @@ def run_selftest(args) -> int:
     rows = []
     for name in names:
         rows += selftest(find_assignment(name, args.assignments), args.seed)
-    print(f"{'assignment':<12} {'submission':<44} {'expected':<22} {'score':>12}  ok")
+    _say(f"Isolation: {current_isolation().summary()}")
+    _say(f"{'assignment':<12} {'submission':<44} {'expected':<22} {'score':>12}  ok")
     for row in rows:
         where = _tail(row.submission, 44)
         score = f"{row.score:g}/{row.max_score:g}"
-        print(
+        _say(
             f"{row.assignment:<12} {where:<44} {row.expected:<22} {score:>12}  "
             f"{'yes' if row.ok else 'NO'}"
         )
         for surprise in row.surprises[:20]:
-            print(f"    {_terminal_safe(surprise)}")
+            _say(f"    {_terminal_safe(surprise)}")
     failed = [row for row in rows if not row.ok]
-    print(
+    _say(
         f"selftest: {len(rows) - len(failed)} of {len(rows)} submissions "
         "behaved as expected"
     )
@@ -112,14 +148,15 @@ def run_selftest(args) -> int:
 def _parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade" if command == "grade" else f"grade {command}",
-        description=__doc__.split("\n\n")[0],
+        description=DESCRIPTIONS[command],
+        epilog=EPILOG,
     )
     if command == "grade":
         parser.add_argument("assignment", help="assignment name (see `grade list`)")
         parser.add_argument(
             "--submission",
             default=".",
-            help="folder holding the student module (default: .)",
+            help="folder holding the student module, or the file (default: .)",
         )
         parser.add_argument(
             "--out",
@@ -131,19 +168,29 @@ def _parser(command: str) -> argparse.ArgumentParser:
             action="store_true",
             help="also run the hidden cases (instructors)",
         )
+        parser.add_argument(
+            "--accept-risk",
+            action="store_true",
+            help="run hidden cases even where isolation cannot protect them",
+        )
+    if command in ("grade", "selftest"):
+        parser.add_argument(
+            "--seed",
+            type=_seed,
+            default=0,
+            help="grading seed, 0 or more; the same seed grades the same way",
+        )
+        parser.add_argument(
+            "--isolation",
+            choices=TIERS,
+            help="force an isolation tier (default: the strongest available)",
+        )
     if command == "selftest":
         parser.add_argument(
             "names",
             nargs="*",
             metavar="ASSIGNMENT",
             help="assignments to test (default: all)",
-        )
-    if command in ("grade", "selftest"):
-        parser.add_argument(
-            "--seed",
-            type=int,
-            default=0,
-            help="grading seed; the same seed grades the same way",
         )
     parser.add_argument(
         "--assignments",
@@ -155,14 +202,19 @@ def _parser(command: str) -> argparse.ArgumentParser:
     return parser
 
 
-def _summary_line(problem) -> str:
+def _summary_line(problem, printed: list[str]) -> str:
     first = next((c for c in problem.cases if not c.passed), None)
-    failure = f"  {first.name}: {_terminal_safe(first.message)}" if first else ""
+    failure = ""
+    if first is not None:
+        message = _terminal_safe(first.message)
+        repeated = bool(printed) and printed[-1] == message
+        failure = "  (same as above)" if repeated else f"  {first.name}: {message}"
+        printed.append(message)
     line = (
         f"  {problem.id:<24}{problem.score:>6g}/{problem.max_score:<4g}"
         f"{problem.passed:>3}/{len(problem.cases)} cases{failure}"
     )
-    return line if len(line) <= 160 else line[:157] + "..."
+    return line if len(line) <= 200 else line[:197] + "..."
 
 
 def _closing(result: SubmissionResult, report: Path, results: Path) -> str:
@@ -174,6 +226,21 @@ def _closing(result: SubmissionResult, report: Path, results: Path) -> str:
         )
     lines += [f"Report:  {report}", f"Results: {results}"]
     return "\n".join(lines)
+
+
+def _say(text: str) -> None:
+    """Print a line; a reader that went away (`grade ... | head`) stops nothing."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
 
 
 def _terminal_safe(text: str) -> str:

@@ -34,6 +34,10 @@ def render_report(result: SubmissionResult, assignment: Assignment) -> str:
             descriptions={
                 p.id: _markdown.render(p.description) for p in assignment.problems
             },
+            hints={
+                p.id: [_markdown.renderInline(hint) for hint in p.hints]
+                for p in assignment.problems
+            },
             generated=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         )
     )

@@ -1,9 +1,10 @@
-"""Run student calls in a worker process, with deadlines, and bring back data.
+"""Run student calls in an isolated worker process and bring back data.
 
-The grader never imports student code. A `Worker` starts `worker.py` in a
-fresh interpreter, sends it one call at a time and reads back plain arrays.
-A call that hangs, crashes or breaks the protocol becomes a `CallOutcome`
-saying so; the next call gets a fresh worker.
+The grader never imports student code. A `Worker` stages a private folder,
+starts `worker.py` there under the isolation tier in force (see `sandbox`),
+sends it one call at a time and reads back plain arrays. A call that hangs,
+burns CPU, crashes or breaks the protocol becomes a `CallOutcome` saying so;
+the next call gets a fresh worker, and nothing the old one started survives.
 """
 
 import logging
@@ -11,9 +12,8 @@ import os
 import queue
 import shutil
 import signal
+import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,26 +21,38 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import wire
+from grader import sandbox, wire
 
 log = logging.getLogger(__name__)
 
-WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 # importing NumPy and a student module takes well under a second
 IMPORT_TIMEOUT = 20.0
 # keep this much of what a student prints per call; the rest is counted
 OUTPUT_CAP = 16 * 1024
 # how long to wait for output the worker wrote before its answer
 OUTPUT_GRACE = 2.0
-# one BLAS thread per worker: two cores, and results that do not depend on load
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# how often a running call's CPU time is looked at
+CPU_POLL_SECONDS = 0.1
+_TICKS = os.sysconf("SC_CLK_TCK")
+_live_workers: set[int] = set()
+_isolation: "sandbox.Isolation | None" = None
+
+
+def current_isolation(forced: str | None = None) -> "sandbox.Isolation":
+    """The isolation tier for this process, detected (with a canary) once."""
+    global _isolation
+    forced = forced or os.environ.get("GRADER_ISOLATION") or None
+    if _isolation is None or (forced and _isolation.tier != forced):
+        sandbox.prepare_grader_process()
+        _isolation = sandbox.detect(forced, _secret_paths(), run_canary)
+    return _isolation
 
 
 @dataclass(frozen=True)
 class CallOutcome:
     """What came back from one call into student code."""
 
-    status: str  # ok, error, missing, timeout, crash, import_error, protocol
+    status: str  # ok, error, missing, timeout, cpu, crash, import_error, protocol
     result: dict | None = None
     outputs: list = field(default_factory=list)
     after: list = field(default_factory=list)
@@ -51,16 +63,18 @@ class CallOutcome:
 
 
 class Worker:
-    """A lazily started worker process for one student module."""
+    """A lazily started, isolated worker process for one student module."""
 
-    def __init__(self, module_path: Path):
+    def __init__(self, module_path: Path, isolation: "sandbox.Isolation | None" = None):
         self.module_path = Path(module_path).resolve()
+        self.isolation = isolation or current_isolation()
+        self.layers: tuple[str, ...] = ()
         self._proc: subprocess.Popen | None = None
         self._import_failure: CallOutcome | None = None
         self._messages: queue.Queue = queue.Queue()
         self._output = _OutputBuffer(OUTPUT_CAP)
         self._received = 0
-        self._workdir: str | None = None
+        self._folder: str | None = None
 
     def call(self, function: str, args: list, n_outputs: int, timeout: float):
         """Call `function(*args)` in the worker; arrays travel as data."""
@@ -75,18 +89,20 @@ class Worker:
         header, arrays = _request(function, args, n_outputs)
         begin = time.monotonic()
         _write_in_background(self._proc, wire.encode(header, arrays))
-        reply = self._wait(timeout)
+        reply = self._wait(timeout, cpu_limit=timeout)
         seconds = time.monotonic() - begin
         return self._outcome(reply, timeout, seconds)
 
     def close(self) -> None:
-        """Stop the worker and everything it started."""
+        """Stop the worker and everything it started; delete its folder."""
         if self._proc is not None:
+            _live_workers.discard(self._proc.pid)
             _kill_group(self._proc)
+            _sweep_orphans()
             self._proc = None
-        if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
 
     def __enter__(self):
         return self
@@ -95,23 +111,29 @@ class Worker:
         self.close()
 
     def _start(self) -> CallOutcome | None:
-        self._workdir = self._workdir or tempfile.mkdtemp(prefix="grader-work-")
+        launch = sandbox.stage(self.isolation, self.module_path)
+        self._folder = launch.folder
         self._messages = queue.Queue()
         self._output = _OutputBuffer(OUTPUT_CAP)
         self._received = 0
         self._proc = subprocess.Popen(
-            [sys.executable, "-I", str(WORKER_SCRIPT), str(self.module_path)],
+            launch.argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            cwd=self._workdir,
-            env=_worker_environment(self._workdir),
+            cwd=launch.cwd,
+            env=launch.env,
+            user=launch.user,
+            group=launch.group,
+            extra_groups=[] if launch.user is not None else None,
             start_new_session=True,
         )
+        _live_workers.add(self._proc.pid)
         _read_messages_in_background(self._proc, self._messages)
         self._output.follow(self._proc.stderr)
         reply = self._wait(IMPORT_TIMEOUT)
         if reply[0] == "message" and reply[1][0].get("status") == "ready":
+            self.layers = tuple(reply[1][0].get("layers", ()))
             return None
         outcome = self._outcome(reply, IMPORT_TIMEOUT, 0.0)
         if outcome.status == "ok":  # the first message must be the handshake
@@ -134,22 +156,33 @@ class Worker:
             )
         return outcome
 
-    def _wait(self, timeout: float):
-        try:
-            reply = self._messages.get(timeout=timeout)
-        except queue.Empty:
-            return ("timeout", None)
+    def _wait(self, timeout: float, cpu_limit: float | None = None):
+        """The next reply, or a timeout: on the wall clock, or on CPU time."""
+        deadline = time.monotonic() + timeout
+        cpu_start = _tree_cpu_seconds(self._proc.pid) if cpu_limit else 0.0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return ("timeout", None)
+            try:
+                reply = self._messages.get(timeout=min(remaining, CPU_POLL_SECONDS))
+                break
+            except queue.Empty:
+                pass
+            if cpu_limit and _tree_cpu_seconds(self._proc.pid) - cpu_start > cpu_limit:
+                return ("cpu", None)
         self._received += reply[0] == "message"
         return reply
 
     def _outcome(self, reply, timeout: float, seconds: float) -> CallOutcome:
         kind, payload = reply
-        if kind == "timeout":
+        if kind in ("timeout", "cpu"):
             self.close()
+            limit = "wall-clock" if kind == "timeout" else "CPU"
             return CallOutcome(
                 "timeout",
                 output=self._output.take(),
-                detail=f"no answer within {timeout:g} s",
+                detail=f"no answer within {timeout:g} s of {limit} time",
                 seconds=seconds,
             )
         if kind != "message":
@@ -191,10 +224,22 @@ class Worker:
             code = self._proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             return "the worker closed its output but kept running"
-        if code < 0:
-            name = signal.Signals(-code).name if -code in signal.valid_signals() else ""
-            return f"the worker was killed by signal {-code} {name}".rstrip()
+        if code < 0 or code > 128:  # bubblewrap passes a signal on as 128 + n
+            number = -code if code < 0 else code - 128
+            name = (
+                signal.Signals(number).name if number in signal.valid_signals() else ""
+            )
+            why = _SIGNAL_MEANINGS.get(name, "")
+            return f"the worker was killed by signal {number} {name}{why}".rstrip()
         return f"the worker exited with status {code} in the middle of the call"
+
+
+_SIGNAL_MEANINGS = {
+    "SIGXCPU": ": it used up its CPU time",
+    "SIGXFSZ": ": it wrote a file over the size limit",
+    "SIGSEGV": ": a segmentation fault",
+    "SIGKILL": ": killed from outside (memory or a limit)",
+}
 
 
 def _request(function: str, args: list, n_outputs: int):
@@ -206,12 +251,6 @@ def _request(function: str, args: list, n_outputs: int):
         else:
             described.append({"value": list(arg) if isinstance(arg, tuple) else arg})
     return {"function": function, "args": described, "n_outputs": n_outputs}, arrays
-
-
-def _worker_environment(workdir: str) -> dict:
-    env = {"PATH": os.defpath, "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8"}
-    env.update({name: "1" for name in THREAD_VARIABLES})
-    return env
 
 
 def _write_in_background(proc: subprocess.Popen, data: bytes) -> None:
@@ -244,6 +283,104 @@ def _read_messages_in_background(proc: subprocess.Popen, messages: queue.Queue):
                 return
 
     threading.Thread(target=read, daemon=True).start()
+
+
+def run_canary(isolation: "sandbox.Isolation", secrets: list[Path]):
+    """Run the canary under `isolation`; return what it achieved, and layers."""
+    from grader import canary
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    worker = Worker(Path(canary.__file__), isolation)
+    try:
+        outcome = worker.call(
+            "probe",
+            [[str(p) for p in secrets], listener.getsockname()[1], os.getpid()],
+            1,
+            30,
+        )
+        accepted = _accepted(listener)
+    finally:
+        worker.close()
+        listener.close()
+    if outcome.status != "ok" or not outcome.outputs:
+        return None, outcome.detail or str(outcome.error)
+    flags = dict(zip(canary.ATTEMPTS, (bool(v) for v in outcome.outputs[0])))
+    flags["connect_loopback"] = flags["connect_loopback"] or accepted
+    return flags, worker.layers
+
+
+def _accepted(listener: socket.socket) -> bool:
+    try:
+        connection, _ = listener.accept()
+    except OSError:
+        return False
+    connection.close()
+    return True
+
+
+def _secret_paths() -> list[Path]:
+    """Plant-able places where secrets live: beside hidden cases and solutions."""
+    root = Path(__file__).resolve().parents[1]
+    paths = [root / "solutions", root / "assignments"]
+    planted = []
+    for folder in paths:
+        if folder.is_dir():
+            path = folder / f".grader-canary-{os.getpid()}"
+            try:
+                path.write_text("canary: a worker must never read this\n")
+                os.chmod(path, 0o644)
+                planted.append(path)
+            except OSError:
+                pass
+    import atexit
+
+    for path in planted:
+        atexit.register(path.unlink, missing_ok=True)
+    return planted or [Path(__file__)]
+
+
+def _tree_cpu_seconds(pid: int) -> float:
+    """CPU time used by a process and all its descendants, from /proc."""
+    total, stack, seen = 0.0, [pid], set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / _TICKS
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack += map(int, (task / "children").read_text().split())
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def _sweep_orphans() -> None:
+    """Kill descendants that escaped a worker's process group (we reap them)."""
+    me = os.getpid()
+    for _ in range(5):
+        strays = [pid for pid in _children(me) if pid not in _live_workers]
+        if not strays:
+            return
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError, PermissionError):
+                pass
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            children += map(int, (task / "children").read_text().split())
+    except OSError:
+        pass
+    return children
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

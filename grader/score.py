@@ -14,6 +14,7 @@ from pathlib import Path
 from grader.assignment import Assignment, Problem
 from grader.check import CaseResult, check_case
 from grader.runner import Worker
+from grader.sandbox import Isolation
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class SubmissionResult:
     seed: int
     hidden_ran: bool
     problems: tuple[ProblemResult, ...]
+    isolation: str = ""
 
 
 class SubmissionError(Exception):
@@ -55,12 +57,16 @@ class SubmissionError(Exception):
 
 
 def grade_submission(
-    assignment: Assignment, submission: Path, seed: int = 0, progress=None
+    assignment: Assignment,
+    submission: Path,
+    seed: int = 0,
+    progress=None,
+    isolation: "Isolation | None" = None,
 ) -> SubmissionResult:
     """Grade the student module in `submission` against every loaded case."""
     module_path = find_module(assignment, submission)
     problems = []
-    with Worker(module_path) as worker:
+    with Worker(module_path, isolation) as worker:
         for problem in assignment.problems:
             problems.append(grade_problem(problem, worker, seed))
             if progress is not None:
@@ -69,12 +75,13 @@ def grade_submission(
     return SubmissionResult(
         assignment=assignment.name,
         title=assignment.title,
-        submission=str(Path(submission)),
+        submission=str(Path(submission).resolve()),
         score=score,
         max_score=round(sum(p.max_score for p in problems), 2),
         seed=seed,
         hidden_ran=assignment.hidden_loaded,
         problems=tuple(problems),
+        isolation=worker.isolation.summary(),
     )
 
 
@@ -118,6 +125,11 @@ def find_module(assignment: Assignment, submission: Path) -> Path:
     """The student's module file inside a submission folder."""
     submission = Path(submission)
     name = f"{assignment.module}.py"
+    if not submission.exists():
+        raise SubmissionError(
+            f"{submission.resolve()} does not exist: pass --submission the folder "
+            f"that holds your {name} (or the file itself)"
+        )
     path = submission if submission.is_file() else submission / name
     if not path.is_file():
         raise SubmissionError(

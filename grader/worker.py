@@ -1,12 +1,16 @@
 """Worker process: import the student's module and run the calls asked of it.
 
-Started by the grader as `python -I worker.py MODULE_PATH`. It speaks the
+Started by the grader as `python -I worker.py MODULE_PATH CONFIG`, inside
+its private folder and isolation tier. It confines itself (`confine`, with
+the JSON CONFIG) before it imports the student's module. It speaks the
 data-only protocol of `wire` over its original stdin and stdout; everything
 the student prints (Python or C level) lands on stderr, which the grader
 keeps, capped, as feedback. It decides nothing: the grader judges every
 answer with its own NumPy.
 """
 
+import importlib.util
+import json
 import os
 import sys
 import traceback
@@ -15,6 +19,8 @@ import traceback
 def main() -> None:
     proto_in, proto_out = _claim_protocol_streams()
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import confine
+    import numpy  # noqa: F401 - loaded before confinement narrows the filesystem
     import wire
 
     del sys.path[0]
@@ -26,11 +32,13 @@ def main() -> None:
         proto_out.flush()
 
     module_path = sys.argv[1]
+    config = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
+    layers = confine.confine(config)
     module, error = _import_student(module_path)
     if error is not None:
         send({"status": "import_error", "error": error})
         return
-    send({"status": "ready"})
+    send({"status": "ready", "layers": layers})
 
     while True:
         try:
@@ -64,8 +72,6 @@ def _end_output(mark: bytes) -> None:
 
 
 def _import_student(path: str):
-    import importlib.util
-
     name = os.path.splitext(os.path.basename(path))[0]
     try:
         spec = importlib.util.spec_from_file_location(name, path)

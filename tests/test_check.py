@@ -66,14 +66,26 @@ REFERENCE_SOURCE = (REFERENCE / "ops.py").read_text()
         (
             "matmul",
             "def matmul_backward(g, a, b):\n    return g @ b.T\n",
-            "wrong number of results. matmul_backward returned 1 value(s), but it must "
-            "return 2: (grad_a, grad_b).",
+            "wrong number of results. matmul_backward returned one value, but it "
+            "must return a tuple (grad_a, grad_b).",
+        ),
+        (
+            "divide",
+            "def divide_backward(g, a, b):\n    g / b\n",
+            "wrong number of results. divide_backward returned None, but it must "
+            "return a tuple (grad_a, grad_b).",
+        ),
+        (
+            "matmul",
+            "def matmul_backward(g, a, b):\n    return g, g, g\n",
+            "wrong number of results. matmul_backward returned 3 value(s), but it "
+            "must return 2: (grad_a, grad_b).",
         ),
         (
             "exp",
             "def exp_backward(g, a):\n    return (g * np.exp(a)).ravel()\n",
-            "grad_a has the wrong shape. exp_backward returned grad_a with shape (12,), "
-            "but it must have shape (3, 4).",
+            "grad_a has the wrong shape. grad_a has shape (12,), but it must have "
+            "shape (3, 4). Return a gradient shaped exactly like its input.",
         ),
         (
             "exp",

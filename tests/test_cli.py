@@ -65,7 +65,8 @@ def test_seed_is_recorded_and_changes_the_draw(tmp_path):
     "args, message",
     [
         (["hw9"], "no assignment named 'hw9'"),
-        (["hw1", "--submission", "/nonexistent"], "no ops.py in /nonexistent"),
+        (["hw1", "--submission", "/nonexistent"], "/nonexistent does not exist"),
+        (["hw1", "--submission", "/tmp"], "no ops.py in /tmp"),
     ],
 )
 def test_could_not_grade_exits_1_with_a_message(args, message):

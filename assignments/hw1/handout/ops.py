@@ -16,7 +16,7 @@ What every `*_backward` function gets and gives:
 - Return one gradient per differentiable array input, shaped exactly like that
   input, as a tuple when there are two. Scalars, shapes and axes are constants
   and get no gradient.
-- Return new arrays, and never modify an argument in place.
+- Never modify an argument in place.
 - Arrays follow NumPy semantics, broadcasting and batch dims included.
 
 The grader may pass every argument positionally.
@@ -26,27 +26,27 @@ import numpy as np
 
 
 def add_backward(out_grad, a, b):
-    """Return (grad_a, grad_b) for the forward `a + b`, with broadcasting.
+    """Return (grad_a, grad_b) for the forward `a + b` (a and b of equal shape).
 
-    Each gradient has exactly the shape of its input. Return new arrays and
+    Each gradient has exactly the shape of its input. Return arrays and
     leave every argument unmodified.
     """
     raise NotImplementedError
 
 
 def multiply_backward(out_grad, a, b):
-    """Return (grad_a, grad_b) for the forward `a * b`, with broadcasting.
+    """Return (grad_a, grad_b) for the forward `a * b` (a and b of equal shape).
 
-    Each gradient has exactly the shape of its input. Return new arrays and
+    Each gradient has exactly the shape of its input. Return arrays and
     leave every argument unmodified.
     """
     raise NotImplementedError
 
 
 def divide_backward(out_grad, a, b):
-    """Return (grad_a, grad_b) for the forward `a / b`, with broadcasting.
+    """Return (grad_a, grad_b) for the forward `a / b` (a and b of equal shape).
 
-    Each gradient has exactly the shape of its input. Return new arrays and
+    Each gradient has exactly the shape of its input. Return arrays and
     leave every argument unmodified.
     """
     raise NotImplementedError
@@ -55,7 +55,7 @@ def divide_backward(out_grad, a, b):
 def add_scalar_backward(out_grad, a, scalar):
     """Return grad_a for the forward `a + scalar`.
 
-    `scalar` is a constant number. Return one new array shaped like `a` (not a
+    `scalar` is a constant number. Return one array shaped like `a` (not a
     tuple) and leave every argument unmodified.
     """
     raise NotImplementedError
@@ -64,7 +64,7 @@ def add_scalar_backward(out_grad, a, scalar):
 def mul_scalar_backward(out_grad, a, scalar):
     """Return grad_a for the forward `a * scalar`.
 
-    `scalar` is a constant number. Return one new array shaped like `a` (not a
+    `scalar` is a constant number. Return one array shaped like `a` (not a
     tuple) and leave every argument unmodified.
     """
     raise NotImplementedError
@@ -84,7 +84,7 @@ def power_scalar_backward(out_grad, a, scalar):
     """Return grad_a for the forward `a ** scalar`.
 
     `scalar` is a constant number: negative, zero and fractional exponents all
-    occur. Return one new array shaped like `a` (not a tuple), free of NaN
+    occur. Return one array shaped like `a` (not a tuple), free of NaN
     wherever the true gradient is finite, and leave every argument unmodified.
     """
     raise NotImplementedError
@@ -93,7 +93,7 @@ def power_scalar_backward(out_grad, a, scalar):
 def negate_backward(out_grad, a):
     """Return grad_a for the forward `-a`.
 
-    `a` may contain zeros. Return one new array shaped like `a`, free of NaN,
+    `a` may contain zeros. Return one array shaped like `a`, free of NaN,
     and leave every argument unmodified.
     """
     raise NotImplementedError
@@ -102,7 +102,7 @@ def negate_backward(out_grad, a):
 def log_backward(out_grad, a):
     """Return grad_a for the forward `np.log(a)`, the natural log, with a > 0.
 
-    Return one new array shaped like `a` and leave every argument unmodified.
+    Return one array shaped like `a` and leave every argument unmodified.
     """
     raise NotImplementedError
 
@@ -110,7 +110,7 @@ def log_backward(out_grad, a):
 def exp_backward(out_grad, a):
     """Return grad_a for the forward `np.exp(a)`.
 
-    Return one new array shaped like `a` and leave every argument unmodified.
+    Return one array shaped like `a` and leave every argument unmodified.
     """
     raise NotImplementedError
 
@@ -118,7 +118,7 @@ def exp_backward(out_grad, a):
 def relu_backward(out_grad, a):
     """Return grad_a for the forward `np.maximum(a, 0)`.
 
-    Return one new array shaped like `a`, with the dtype of `out_grad` (a
+    Return one array shaped like `a`, with the dtype of `out_grad` (a
     float32 gradient stays float32), and leave every argument unmodified.
     Where `a` is exactly 0 the gradient may be taken as 0 or 1: both pass.
     """
@@ -128,7 +128,7 @@ def relu_backward(out_grad, a):
 def tanh_backward(out_grad, a):
     """Return grad_a for the forward `np.tanh(a)`.
 
-    Return one new array shaped like `a` and leave every argument unmodified.
+    Return one array shaped like `a` and leave every argument unmodified.
     """
     raise NotImplementedError
 
@@ -137,7 +137,7 @@ def transpose_backward(out_grad, a, axes=None):
     """Return grad_a for the forward `np.transpose(a, axes)`.
 
     `axes` is a permutation of all of a's axes (negative ones allowed), or
-    None to reverse them. Return one new array shaped like `a` and leave every
+    None to reverse them. Return one array shaped like `a` and leave every
     argument unmodified.
     """
     raise NotImplementedError
@@ -146,7 +146,7 @@ def transpose_backward(out_grad, a, axes=None):
 def reshape_backward(out_grad, a, shape):
     """Return grad_a for the forward `np.reshape(a, shape)`.
 
-    `shape` may contain one -1. Return one new array shaped like `a` (not like
+    `shape` may contain one -1. Return one array shaped like `a` (not like
     `shape`) and leave every argument unmodified.
     """
     raise NotImplementedError
@@ -165,7 +165,7 @@ def summation_backward(out_grad, a, axes=None):
     """Return grad_a for the forward `np.sum(a, axis=axes)`.
 
     `axes` is None (sum everything, so `out_grad` is 0-d), an int, a negative
-    int or a tuple of ints. Return one new array shaped like `a` and leave
+    int or a tuple of ints. Return one array shaped like `a` and leave
     every argument unmodified.
     """
     raise NotImplementedError
@@ -176,7 +176,7 @@ def matmul_backward(out_grad, a, b):
 
     The last two axes hold the matrices; any leading axes are batch dims that
     broadcast against each other. Each gradient has exactly the shape of its
-    input. Return new arrays and leave every argument unmodified.
+    input. Return arrays and leave every argument unmodified.
     """
     raise NotImplementedError
 
@@ -199,7 +199,7 @@ def two_layer_backward(X, y, W1, W2):
     Forward: the mean softmax cross-entropy of `relu(X @ W1) @ W2` with
     integer labels `y`, where X is (N, D), W1 is (D, H) and W2 is (H, C).
     There is no out_grad: the loss is the end of the graph. dW1 is shaped like
-    W1 and dW2 like W2. Return new arrays and leave every argument unmodified.
+    W1 and dW2 like W2. Return arrays and leave every argument unmodified.
     """
     raise NotImplementedError
 

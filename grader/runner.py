@@ -35,17 +35,17 @@ OUTPUT_GRACE = 2.0
 CPU_POLL_SECONDS = 0.1
 _TICKS = os.sysconf("SC_CLK_TCK")
 _live_workers: set[int] = set()
-_isolation: "sandbox.Isolation | None" = None
+_detected: dict = {}
 
 
 def current_isolation(forced: str | None = None) -> "sandbox.Isolation":
-    """The isolation tier for this process, detected (with a canary) once."""
-    global _isolation
+    """The isolation tier in force, detected (with a canary) once per setting."""
     forced = forced or os.environ.get("GRADER_ISOLATION") or None
-    if _isolation is None or (forced and _isolation.tier != forced):
+    key = (forced, os.environ.get("GRADER_LAYERS"))
+    if key not in _detected:
         sandbox.prepare_grader_process()
-        _isolation = sandbox.detect(forced, _secret_paths(), run_canary)
-    return _isolation
+        _detected[key] = sandbox.detect(forced, _secret_paths(), run_canary)
+    return _detected[key]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ burns CPU, crashes or breaks the protocol becomes a `CallOutcome` saying so;
 the next call gets a fresh worker, and nothing the old one started survives.
 """
 
+import atexit
 import logging
 import os
 import queue
@@ -320,24 +321,26 @@ def _accepted(listener: socket.socket) -> bool:
 
 
 def _secret_paths() -> list[Path]:
-    """Plant-able places where secrets live: beside hidden cases and solutions."""
-    root = Path(__file__).resolve().parents[1]
-    paths = [root / "solutions", root / "assignments"]
-    planted = []
-    for folder in paths:
-        if folder.is_dir():
-            path = folder / f".grader-canary-{os.getpid()}"
-            try:
-                path.write_text("canary: a worker must never read this\n")
-                os.chmod(path, 0o644)
-                planted.append(path)
-            except OSError:
-                pass
-    import atexit
+    """What a worker must never read: the hidden cases and solutions the grader
+    can find, and a canary file planted beside them (removed at exit)."""
+    from grader.assignment import list_assignments
 
-    for path in planted:
-        atexit.register(path.unlink, missing_ok=True)
-    return planted or [Path(__file__)]
+    folders = [f / "cases" for f in list_assignments()]
+    solutions = Path(__file__).resolve().parents[1] / "solutions"
+    if solutions.is_dir():
+        folders.append(solutions)
+    secrets = [f / "hidden.yaml" for f in folders if (f / "hidden.yaml").is_file()]
+    secrets += sorted(solutions.glob("*/*.py")) if solutions.is_dir() else []
+    for folder in folders:
+        planted = folder / f".grader-canary-{os.getpid()}"
+        try:
+            planted.write_text("canary: a worker must never read this\n")
+            os.chmod(planted, 0o644)
+        except OSError:
+            continue
+        atexit.register(planted.unlink, missing_ok=True)
+        secrets.append(planted)
+    return secrets or [Path(__file__)]
 
 
 def _tree_cpu_seconds(pid: int) -> float:

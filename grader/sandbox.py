@@ -83,7 +83,8 @@ class Isolation:
         """One line for the terminal and the report header."""
         reached = [name for name, did in self.canary.items() if did]
         held = "held" if not reached else "FAILED: " + ", ".join(reached)
-        return f"{self.tier} ({', '.join(self.layers) or 'no extra layers'}); canary {held}"
+        line = f"{self.tier} ({', '.join(self.layers) or 'no extra layers'}); canary {held}"
+        return "; ".join([line, *self.notes])
 
 
 @dataclass(frozen=True)
@@ -138,13 +139,13 @@ def detect(forced: str | None = None, secrets: list[Path] = (), run_canary=None)
     for tier in tiers:
         candidate, why_not = _candidate(tier)
         if candidate is None:
-            notes.append(f"{tier}: {why_not}")
+            notes.append(f"no {tier} tier: {why_not}")
             continue
         if run_canary is None:
             return candidate
         canary, layers = run_canary(candidate, secrets)
         if canary is None:
-            notes.append(f"{tier}: the canary worker could not start ({layers})")
+            notes.append(f"no {tier} tier: the canary worker could not start ({layers})")
             continue
         return Isolation(
             candidate.tier,

@@ -127,3 +127,20 @@ def test_hidden_grading_refuses_where_secrets_are_in_reach(tmp_path, monkeypatch
     assert accepted.returncode == 0, accepted.stderr
     assert "Score: 100 / 100" in accepted.stdout
     assert (HW1 / "cases" / "hidden.yaml").is_file()
+
+
+def test_other_files_in_the_submission_cannot_shadow_or_run_at_start(tmp_path):
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "ops.py").write_text((REFERENCE / "ops.py").read_text())
+    trap = "raise SystemExit('shadowed')\n"
+    for name in ("numpy.py", "wire.py", "confine.py", "sitecustomize.py",
+                 "usercustomize.py", "json.py", "os.py"):
+        (folder / name).write_text(trap)
+    (folder / "numpy").mkdir()
+    (folder / "numpy" / "__init__.py").write_text(trap)
+    from grader.assignment import load_assignment
+
+    result = grade_submission(load_assignment(HW1), folder)
+    assert result.score == 100
+    assert not list(folder.glob("__pycache__"))

@@ -21,7 +21,7 @@ from grader.score import grade_submission  # noqa: E402
 from grader.selftest import solutions_folder  # noqa: E402
 
 
-def grade_seed(name: str, seed: int) -> tuple[int, list[str], float]:
+def grade_seed(name: str, seed: int) -> tuple[int, list[str], tuple[float, str]]:
     assignment = load_assignment(find_assignment(name), hidden=True)
     result = grade_submission(assignment, solutions_folder(assignment), seed)
     cases = [(p.id, c) for p in result.problems for c in p.cases]
@@ -31,7 +31,12 @@ def grade_seed(name: str, seed: int) -> tuple[int, list[str], float]:
         if not c.passed
     ]
     worst = max(
-        (c.max_rel_error or 0.0) / (c.tolerance or 1.0) for _, c in cases if c.passed
+        (
+            (c.max_rel_error or 0.0) / (c.tolerance or 1.0),
+            f"seed {seed}: {pid} › {c.name}",
+        )
+        for pid, c in cases
+        if c.passed
     )
     return len(cases), failures, worst
 
@@ -46,7 +51,7 @@ def main() -> int:
 
     start = time.monotonic()
     seeds = range(args.first, args.first + args.seeds)
-    total, failures, worst = 0, [], 0.0
+    total, failures, worst = 0, [], (0.0, "")
     with ProcessPoolExecutor(args.jobs) as pool:
         for cases, failed, ratio in pool.map(
             grade_seed, [args.assignment] * len(seeds), seeds
@@ -58,7 +63,8 @@ def main() -> int:
         print(failure)
     print(
         f"{args.assignment}: {len(seeds)} seeds, {total} cases, "
-        f"{len(failures)} failed; worst passing error / tolerance = {worst:.2g}; "
+        f"{len(failures)} failed; worst passing error / tolerance = {worst[0]:.2g} "
+        f"({worst[1]}); "
         f"{time.monotonic() - start:.0f} s"
     )
     return 1 if failures else 0

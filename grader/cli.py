@@ -20,7 +20,7 @@ from grader.cases import CaseError
 from grader.report import write_report
 from grader.results import write_results
 from grader.score import SubmissionError, SubmissionResult, grade_submission
-from grader.selftest import selftest
+from grader.selftest import grade_variants, selftest, variant_table
 
 COMMANDS = ("list", "selftest")
 # control characters other than newline and tab, including ANSI escapes
@@ -88,9 +88,10 @@ def run_list(args) -> int:
 def run_selftest(args) -> int:
     """Grade reference solutions and stubs; exit 1 on any surprise."""
     names = args.names or [f.name for f in list_assignments(args.assignments)]
-    rows = []
+    rows, variants = [], []
     for name in names:
         rows += selftest(find_assignment(name, args.assignments), args.seed)
+        variants += grade_variants(find_assignment(name, args.assignments), args.seed)
     print(f"{'assignment':<12} {'submission':<44} {'expected':<22} {'score':>12}  ok")
     for row in rows:
         where = _tail(row.submission, 44)
@@ -101,9 +102,12 @@ def run_selftest(args) -> int:
         )
         for surprise in row.surprises[:20]:
             print(f"    {_terminal_safe(surprise)}")
-    failed = [row for row in rows if not row.ok]
+    if variants:
+        print("\n".join(_terminal_safe(line) for line in variant_table(variants)))
+    failed = [row for row in rows + variants if not row.ok]
+    total = len(rows) + len(variants)
     print(
-        f"selftest: {len(rows) - len(failed)} of {len(rows)} submissions "
+        f"selftest: {total - len(failed)} of {total} submissions "
         "behaved as expected"
     )
     return 1 if failed else 0

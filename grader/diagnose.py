@@ -161,17 +161,26 @@ def _evidence(problem, expectation, index, array, tolerance) -> transforms.Evide
         shape=tuple(expectation.shapes[index]),
         tolerance=tolerance,
         expected=exact.get(name) if expectation.method != "probes" else None,
-        probes=tuple(
-            (p.directions[index], p.derivative, p.scale)
-            for i, p in expectation.probes
-            if i == index
-        ),
+        probes=_probes_of(expectation, index),
         others={k: v for k, v in exact.items() if k != name},
+        other_probes={
+            other: _probes_of(expectation, j)
+            for j, other in enumerate(expectation.names)
+            if j != index and expectation.method == "probes"
+        },
         inputs={k: np.asarray(v, np.float64) for k, v in drawn.inputs.items()},
         params=dict(drawn.params),
         out_grad=None if drawn.out_grad is None else drawn.out_grad.astype(np.float64),
         output=_forward_output(problem, args),
         broadcast_form=lambda shape: _broadcast_form(problem, drawn, index, shape),
+    )
+
+
+def _probes_of(expectation: Expectation, index: int) -> tuple:
+    return tuple(
+        (p.directions[index], p.derivative, p.scale)
+        for i, p in expectation.probes
+        if i == index
     )
 
 
@@ -228,7 +237,8 @@ class _Calls:
             again, ev.received, ev.tolerance
         ):
             return _nondeterministic(ev, again)
-        scaled = self._call(drawn.out_grad * SCALE, drawn.inputs)
+        scaled_grad = np.array(drawn.out_grad * SCALE, dtype=drawn.out_grad.dtype)
+        scaled = self._call(scaled_grad, drawn.inputs)
         found = _linearity(ev, scaled)
         if found is None and stage == "values":
             found = self._at_output(ev)

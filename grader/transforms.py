@@ -38,6 +38,7 @@ class Evidence:
     expected: np.ndarray | None  # the exact answer, None for probed cases
     probes: tuple  # (direction, derivative, scale) for probed cases
     others: dict  # output name -> exact answer, the other outputs
+    other_probes: dict  # output name -> probes, the other outputs of a probed case
     inputs: dict  # input name -> float64 array
     params: dict
     out_grad: np.ndarray | None
@@ -103,11 +104,13 @@ def _factor(ev: Evidence) -> Diagnosis | None:
             "sign_flip", _certain(ev), f"{ev.name} is exactly minus the right gradient."
         )
     phrase, hint = _factor_name(c, ev)
+    if hint is None and not _certain(ev):
+        return None  # a single number is always some multiple of another
     return named(
         "constant_factor",
         _certain(ev),
         f"{ev.name} is the right gradient times {phrase}.",
-        f"Look for {hint}.",
+        f"Look for {hint or 'a constant that is missing or extra'}.",
     )
 
 
@@ -192,7 +195,7 @@ def _forward_value(ev: Evidence) -> Diagnosis | None:
         )
     else:
         return None
-    return named("forward_value", _certain(ev), message)
+    return named("forward_value", _count(r) >= MIN_ENTRIES, message)
 
 
 def _input_power(ev: Evidence) -> Diagnosis | None:
@@ -240,10 +243,6 @@ def _summed_on_wrong_axes(ev: Evidence) -> Diagnosis | None:
 
 
 # ---- hypotheses on an exact answer of another shape
-
-
-def _transposed_shape(ev: Evidence) -> Diagnosis | None:
-    return _transposed(ev)
 
 
 def _reshaped(ev: Evidence) -> Diagnosis | None:
@@ -324,6 +323,30 @@ def _probed_same(ev: Evidence) -> Diagnosis | None:
     return None
 
 
+def _probed_powers(ev: Evidence) -> Diagnosis | None:
+    for name, x in ev.inputs.items():
+        if x.shape != ev.received.shape or np.any(x == 0):
+            continue
+        for k in POWERS:
+            if _agrees(ev.received / x**k, ev):
+                return named(
+                    "input_factor",
+                    False,
+                    f"{ev.name} looks like the right gradient times "
+                    f"{name}{SUPERSCRIPT[k]}.",
+                )
+    return None
+
+
+def _probed_swap(ev: Evidence) -> Diagnosis | None:
+    for other, probes in ev.other_probes.items():
+        if _agrees(ev.received, ev, probes):
+            return named(
+                "outputs_swapped", False, f"{ev.name} looks like the right {other}."
+            )
+    return None
+
+
 def _probed_other(ev: Evidence) -> Diagnosis | None:
     r, want = ev.received, tuple(ev.shape)
     if r.ndim >= 2 and _swapped(r.shape) == want and _agrees(np.swapaxes(r, -1, -2), ev):
@@ -346,12 +369,12 @@ _SAME_SHAPE = (
     _permuted,
     _outputs_swapped,
     _local_derivative,
-    _forward_value,
     _input_power,
+    _forward_value,
     _summed_on_wrong_axes,
 )
-_OTHER_SHAPE = (_transposed_shape, _permuted, _reshaped, _not_broadcast_back, _missing_sum)
-_PROBED_SAME = (_probed_same,)
+_OTHER_SHAPE = (_transposed, _permuted, _reshaped, _not_broadcast_back, _missing_sum)
+_PROBED_SAME = (_probed_same, _probed_powers, _probed_swap, _forward_value)
 _PROBED_OTHER = (_probed_other,)
 
 
@@ -385,13 +408,13 @@ def _factor_name(c: float, ev: Evidence) -> tuple[str, str]:
     for value, phrase, hint in _named_constants(ev):
         if abs(c - value) <= slack * abs(value):
             return phrase, hint
-    return f"{c:.4g}", "a constant that is missing or extra"
+    return f"{c:.4g}", None
 
 
 def _named_constants(ev: Evidence):
     for key, s in ev.params.items():
         if isinstance(s, (int, float)) and not isinstance(s, bool) and s not in (0, 1):
-            yield s, f"the scalar {key} = {s:g}", f"an extra factor {key}"
+            yield s, f"{key} (= {s:g})", f"an extra factor {key}"
             yield 1 / s, f"1/{key} (= {1 / s:.4g})", f"a missing factor {key}"
             yield s * s, f"{key}² (= {s * s:.4g})", (
                 f"a multiplication by {key} where the derivative divides by it"
@@ -528,11 +551,12 @@ def _probe_ratio(ev: Evidence) -> float | None:
     return claimed / derivative
 
 
-def _agrees(candidate: np.ndarray, ev: Evidence) -> bool:
+def _agrees(candidate: np.ndarray, ev: Evidence, probes=None) -> bool:
     """Whether a candidate gradient passes every probe the case drew."""
-    if not ev.probes or candidate.shape != tuple(ev.shape):
+    probes = ev.probes if probes is None else probes
+    if not probes or candidate.shape != tuple(ev.shape):
         return False
-    for direction, derivative, scale in ev.probes:
+    for direction, derivative, scale in probes:
         gap = abs(float(np.sum(candidate * direction)) - derivative)
         size = np.sqrt((scale**2 + float(np.sum(candidate**2))) / 2)
         if not size or gap / size > ev.tolerance:

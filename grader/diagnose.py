@@ -2,14 +2,14 @@
 
 A case that failed is looked at once more, in the order its checks ran:
 an exception, a non-finite entry or an argument changed in place is named
-from what was observed. A wrong shape or wrong values go to `transforms`,
-which looks for a transformation of the exact answer that reproduces the
-student's. If none is certain, the student's function is called at most
-three more times in the same worker, only now that the case has failed:
-with the same arguments (does it answer the same?), with out_grad scaled
-by -2 (does the answer follow G linearly?) and, for a one-input op whose
-output has the input's shape, with the forward's output in place of the
-input. Large cases checked by probes have no exact answer: their matches
+from what was observed. A wrong shape or wrong values first get one more
+call with the same arguments, in the same worker and only now that the case
+has failed: an answer that changes makes every other comparison moot. Then
+`transforms` looks for a transformation of the exact answer that reproduces
+the student's. If none is certain, at most two more calls follow: with
+out_grad scaled by -2 (does the answer follow G linearly?) and, for a
+one-input op whose output has the input's shape, with the forward's output
+in place of the input. Large cases checked by probes have no exact answer: their matches
 come from the probes and are at most likely; the extra calls work at any
 size.
 """
@@ -60,10 +60,15 @@ def diagnose(
     if stage not in ("shape", "values"):
         return None
     evidence = _evidence(problem, expectation, index, array, tolerance)
+    calls = _Calls(problem, expectation, index, worker, _budget(outcome, timeout))
+    again = calls.repeat()
+    if again is None:
+        return None  # the function no longer answers: nothing more to learn
+    if again.shape != array.shape or not transforms._close(again, array, tolerance):
+        return _nondeterministic(evidence, again)
     found = transforms.explain(evidence)
     if found is not None and found.confidence == CERTAIN:
         return found
-    calls = _Calls(problem, expectation, index, worker, _budget(outcome, timeout))
     observed = calls.observe(evidence, stage)
     return observed or found or transforms.guess_from_shapes(evidence)
 
@@ -226,17 +231,16 @@ class _Calls:
         self.problem, self.expectation, self.index = problem, expectation, index
         self.worker, self.timeout = worker, timeout
 
+    def repeat(self) -> np.ndarray | None:
+        """The same call once more."""
+        drawn = self.expectation.drawn
+        return self._call(drawn.out_grad, drawn.inputs)
+
     def observe(self, ev: transforms.Evidence, stage: str) -> Diagnosis | None:
+        """Linearity in out_grad, then the forward's output as the input."""
         if self.problem.kind != "vjp":
             return None
         drawn = self.expectation.drawn
-        again = self._call(drawn.out_grad, drawn.inputs)
-        if again is None:
-            return None
-        if again.shape != ev.received.shape or not transforms._close(
-            again, ev.received, ev.tolerance
-        ):
-            return _nondeterministic(ev, again)
         scaled_grad = np.array(drawn.out_grad * SCALE, dtype=drawn.out_grad.dtype)
         scaled = self._call(scaled_grad, drawn.inputs)
         found = _linearity(ev, scaled)
@@ -271,7 +275,8 @@ class _Calls:
     def _call(self, out_grad: np.ndarray, inputs: dict) -> np.ndarray | None:
         """The failing output of one more call, or None if it did not answer."""
         drawn = self.expectation.drawn
-        args = [out_grad] + list(inputs.values()) + list(drawn.params.values())
+        args = list(inputs.values()) + list(drawn.params.values())
+        args = [out_grad] + args if self.problem.kind == "vjp" else args
         outcome = self.worker.call(
             self.problem.function, args, len(self.expectation.names), self.timeout
         )

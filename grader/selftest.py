@@ -141,7 +141,7 @@ def grade_variants(folder: Path, seed: int = 0) -> list[VariantRow]:
         with tempfile.TemporaryDirectory(prefix="grader-variant-") as target:
             materialise(mutant, module, Path(target))
             result = grade_submission(assignment, Path(target), seed)
-        rows.append(_variant_row(assignment.name, mutant, result))
+        rows.append(variant_row(assignment.name, mutant, result))
         log.info("variant %s: %s", mutant.name, "ok" if rows[-1].ok else "SURPRISE")
     return rows
 
@@ -173,7 +173,8 @@ def hit_rate(rows: list[VariantRow]) -> str:
     )
 
 
-def _variant_row(assignment: str, mutant: Mutant, result) -> VariantRow:
+def variant_row(assignment: str, mutant: Mutant, result) -> VariantRow:
+    """Compare a graded variant with what it declares."""
     problems = {p.id: p for p in result.problems}
     lost = tuple(p.id for p in result.problems if p.score < p.max_score)
     got = {pid: _diagnoses(problems[pid]) for pid in mutant.must_fail if pid in problems}
@@ -236,5 +237,5 @@ def _wanted_got(row: VariantRow, pid: str) -> str:
 
 
 def _first_failure(problem: ProblemResult) -> str:
-    case = next(c for c in problem.cases if not c.passed)
-    return f"{case.name}: {case.message}"
+    case = next((c for c in problem.cases if not c.passed), None)
+    return f"{case.name}: {case.message}" if case else "no case failed"

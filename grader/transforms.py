@@ -49,6 +49,8 @@ class Evidence:
 def explain(evidence: Evidence) -> Diagnosis | None:
     """The first certain match, else the first likely one, else None."""
     same = evidence.received.shape == tuple(evidence.shape)
+    if same and _right(evidence):
+        return None  # a right answer has no mistake to name
     if evidence.expected is None:
         hypotheses = _PROBED_SAME if same else _PROBED_OTHER
     else:
@@ -379,6 +381,12 @@ _PROBED_OTHER = (_probed_other,)
 
 
 # ---- helpers
+
+
+def _right(ev: Evidence) -> bool:
+    if ev.expected is None:
+        return _agrees(ev.received, ev)
+    return _close(ev.expected, ev.received, ev.tolerance)
 
 
 def _close(candidate, received, tolerance: float) -> bool:

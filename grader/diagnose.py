@@ -19,6 +19,7 @@ import numpy as np
 from grader import numeric, transforms
 from grader.assignment import Problem
 from grader.cases import forward_args
+from grader.evidence import Evidence, agrees, close
 from grader.expect import Expectation
 from grader.mistakes import CERTAIN, Diagnosis, named
 from grader.runner import CallOutcome, Worker
@@ -64,7 +65,7 @@ def diagnose(
     again = calls.repeat()
     if again is None:
         return None  # the function no longer answers: nothing more to learn
-    if again.shape != array.shape or not transforms._close(again, array, tolerance):
+    if again.shape != array.shape or not close(again, array, tolerance):
         return _nondeterministic(evidence, again)
     found = transforms.explain(evidence)
     if found is not None and found.confidence == CERTAIN:
@@ -134,7 +135,8 @@ def _in_place(problem: Problem, expectation: Expectation, outcome: CallOutcome):
         return named(
             "in_place",
             True,
-            f"{problem.function} changed {name} during the call: {_change(before, after)}.",
+            f"{problem.function} changed {name} during the call: "
+            f"{_change(before, after)}.",
         )
     return None
 
@@ -154,12 +156,12 @@ def _change(before: np.ndarray, after: np.ndarray) -> str:
 # ---- the evidence for transforms
 
 
-def _evidence(problem, expectation, index, array, tolerance) -> transforms.Evidence:
+def _evidence(problem, expectation, index, array, tolerance) -> Evidence:
     drawn = expectation.drawn
     exact = dict(zip(expectation.names, expectation.exact))
     name = expectation.names[index]
     args = forward_args(problem, drawn)
-    return transforms.Evidence(
+    return Evidence(
         name=name,
         variable=problem.wrt[index] if problem.kind in ("vjp", "loss_grad") else "",
         received=array,
@@ -236,7 +238,7 @@ class _Calls:
         drawn = self.expectation.drawn
         return self._call(drawn.out_grad, drawn.inputs)
 
-    def observe(self, ev: transforms.Evidence, stage: str) -> Diagnosis | None:
+    def observe(self, ev: Evidence, stage: str) -> Diagnosis | None:
         """Linearity in out_grad, then the forward's output as the input."""
         if self.problem.kind != "vjp":
             return None
@@ -248,7 +250,7 @@ class _Calls:
             found = self._at_output(ev)
         return found
 
-    def _at_output(self, ev: transforms.Evidence) -> Diagnosis | None:
+    def _at_output(self, ev: Evidence) -> Diagnosis | None:
         drawn, problem = self.expectation.drawn, self.problem
         (name,) = problem.inputs if len(problem.inputs) == 1 else (None,)
         x = drawn.inputs.get(name)
@@ -258,9 +260,9 @@ class _Calls:
         if moved is None or moved.shape != tuple(ev.shape):
             return None
         right = (
-            transforms._close(moved, ev.expected, ev.tolerance)
+            close(moved, ev.expected, ev.tolerance)
             if ev.expected is not None
-            else transforms._agrees(moved, ev)
+            else agrees(moved, ev)
         )
         if not right:
             return None
@@ -283,7 +285,11 @@ class _Calls:
         if outcome.status != "ok":
             return None
         result = outcome.result or {}
-        items = result.get("items") if result.get("kind") == "tuple" else [result.get("item")]
+        items = (
+            result.get("items")
+            if result.get("kind") == "tuple"
+            else [result.get("item")]
+        )
         if not isinstance(items, list) or len(items) <= self.index:
             return None
         item = items[self.index]
@@ -296,7 +302,7 @@ class _Calls:
         return answer if np.all(np.isfinite(answer)) else None
 
 
-def _nondeterministic(ev: transforms.Evidence, again: np.ndarray) -> Diagnosis:
+def _nondeterministic(ev: Evidence, again: np.ndarray) -> Diagnosis:
     if again.shape != ev.received.shape:
         differ = f"shapes {ev.received.shape} and {again.shape}"
     else:
@@ -308,27 +314,26 @@ def _nondeterministic(ev: transforms.Evidence, again: np.ndarray) -> Diagnosis:
     )
 
 
-def _linearity(ev: transforms.Evidence, scaled: np.ndarray | None):
+def _linearity(ev: Evidence, scaled: np.ndarray | None):
     r = ev.received
     if scaled is None or scaled.shape != r.shape:
         return None
-    if transforms._close(scaled, r, ev.tolerance) and np.any(r != 0):
+    if close(scaled, r, ev.tolerance) and np.any(r != 0):
         return named(
             "ignores_out_grad",
             True,
             f"With out_grad scaled by {SCALE:g}, {ev.name} did not change at all.",
         )
-    if transforms._close(SCALE * r, scaled, ev.tolerance):
+    if close(SCALE * r, scaled, ev.tolerance):
         return None
     factor = float(np.sum(scaled * r) / np.sum(r * r)) if np.any(r) else 0.0
     how = (
         f"scaled it by {factor:.3g}"
-        if transforms._close(factor * r, scaled, ev.tolerance)
+        if close(factor * r, scaled, ev.tolerance)
         else "changed it in a way that is no scaling at all"
     )
     return named(
         "not_linear_in_g",
         True,
-        f"Scaling out_grad by {SCALE:g} should scale {ev.name} by {SCALE:g}; it "
-        f"{how}.",
+        f"Scaling out_grad by {SCALE:g} should scale {ev.name} by {SCALE:g}; it {how}.",
     )

@@ -73,8 +73,7 @@ KINDS = {
         "grad_b = aᵀ @ G) and the layout: rows follow the input.",
     ),
     "same_permutation": Kind(
-        "You applied the forward permutation of the axes again instead of its "
-        "inverse.",
+        "You applied the forward permutation of the axes again instead of its inverse.",
         "Transpose out_grad with the inverse permutation, np.argsort(axes).",
     ),
     "axes_permuted": Kind(

@@ -80,7 +80,8 @@ def _diagnosis(declared, must_fail: tuple[str, ...], path: Path) -> dict:
         unknown = [k for k in value if k not in KINDS]
         if not isinstance(value, (tuple, list)) or unknown:
             raise ValueError(
-                f"{path}: DIAGNOSIS[{problem!r}]: unknown kind {unknown[:1] or value!r}; "
+                f"{path}: DIAGNOSIS[{problem!r}]: unknown kind "
+                f"{unknown[:1] or value!r}; "
                 f"known kinds: {', '.join(KINDS)}"
             )
         kinds[problem] = tuple(value)

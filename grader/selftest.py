@@ -177,7 +177,9 @@ def variant_row(assignment: str, mutant: Mutant, result) -> VariantRow:
     """Compare a graded variant with what it declares."""
     problems = {p.id: p for p in result.problems}
     lost = tuple(p.id for p in result.problems if p.score < p.max_score)
-    got = {pid: _diagnoses(problems[pid]) for pid in mutant.must_fail if pid in problems}
+    got = {
+        pid: _diagnoses(problems[pid]) for pid in mutant.must_fail if pid in problems
+    }
     surprises = [
         f"{pid} kept full marks, but the variant must fail it"
         for pid in mutant.must_fail
@@ -228,7 +230,9 @@ def _wanted_got(row: VariantRow, pid: str) -> str:
         return "-"
     if not kinds:
         certain = [k for k, c in got if c == CERTAIN]
-        return f"none fits -> {certain[0] + ' (certain)' if certain else 'none certain'}"
+        return (
+            f"none fits -> {certain[0] + ' (certain)' if certain else 'none certain'}"
+        )
     confidences = [c for k, c in got if k == kinds[0]]
     if confidences:
         best = CERTAIN if CERTAIN in confidences else confidences[0]

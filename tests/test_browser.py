@@ -12,11 +12,10 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import MUTANTS, REFERENCE, ROOT
 
 from grader.report import write_report
 from grader.score import grade_submission
-
-from conftest import MUTANTS, REFERENCE, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -80,8 +79,12 @@ def test_a_failing_report_renders_offline_without_errors(failing_report, tmp_pat
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(url, wait_until="load")
         sections = page.locator("section.problem")
-        titles = [sections.nth(i).locator("h2").inner_text() for i in range(sections.count())]
-        heights = [sections.nth(i).bounding_box()["height"] for i in range(sections.count())]
+        titles = [
+            sections.nth(i).locator("h2").inner_text() for i in range(sections.count())
+        ]
+        heights = [
+            sections.nth(i).bounding_box()["height"] for i in range(sections.count())
+        ]
         maps = page.locator("figure.errormap svg")
         map_boxes = [maps.nth(i).bounding_box() for i in range(maps.count())]
         ARTIFACTS.mkdir(exist_ok=True)
@@ -94,7 +97,9 @@ def test_a_failing_report_renders_offline_without_errors(failing_report, tmp_pat
         p.title for p in result.problems
     ]
     assert all(height > 50 for height in heights)
-    assert map_boxes and all(box["width"] > 0 and box["height"] > 0 for box in map_boxes)
+    assert map_boxes and all(
+        box["width"] > 0 and box["height"] > 0 for box in map_boxes
+    )
     assert requests == [url]
     assert errors == []
     assert shot.stat().st_size > 10_000

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import HW1, REFERENCE, WARMUP, copy_assignment
 
 # the entry point installed beside this interpreter (the venv's), not another

@@ -1,8 +1,7 @@
 import pytest
+from conftest import MUTANTS, REFERENCE
 
 from grader.mutants import load_mutants, materialise
-
-from conftest import MUTANTS, REFERENCE
 
 
 def test_catalogue_declares_what_each_variant_must_fail_and_its_diagnosis():

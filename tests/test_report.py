@@ -1,9 +1,9 @@
 from html.parser import HTMLParser
 
+from conftest import REFERENCE
+
 from grader.report import clip, render_report
 from grader.score import grade_submission
-
-from conftest import REFERENCE
 
 
 class Document(HTMLParser):
@@ -130,7 +130,10 @@ def test_when_no_kind_fits_the_report_says_so_with_the_numbers(
         hw1_public, mutant_submission("softmax_labels_as_columns")
     )
     text = " ".join(" ".join(Document(render_report(result, hw1_public)).text).split())
-    assert "None of the known mistakes fits this answer. The numbers: at grad_logits" in text
+    assert (
+        "None of the known mistakes fits this answer. The numbers: at grad_logits"
+        in text
+    )
 
 
 def test_hidden_cases_show_no_error_map_and_no_numbers_in_a_diagnosis(

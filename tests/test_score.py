@@ -2,12 +2,11 @@
 they break, and everything else keeps full marks."""
 
 import pytest
+from conftest import MUTANTS, WARMUP
 
 from grader.assignment import load_assignment
 from grader.score import SubmissionError, find_module, grade_submission, problem_score
 from grader.selftest import variant_row
-
-from conftest import MUTANTS, WARMUP
 
 
 @pytest.mark.parametrize("name", sorted(MUTANTS))

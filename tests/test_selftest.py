@@ -12,12 +12,16 @@ from grader.selftest import hit_rate, variant_row, variant_table
 
 def mutant(must_fail=("exp",), diagnosis=None):
     diagnosis = {"exp": ("ignores_out_grad",)} if diagnosis is None else diagnosis
-    return Mutant("exp_variant", "A variant.", tuple(must_fail), diagnosis, "", Path("x"))
+    return Mutant(
+        "exp_variant", "A variant.", tuple(must_fail), diagnosis, "", Path("x")
+    )
 
 
 def graded(*diagnoses, lost=("exp",)):
     cases = tuple(
-        CaseResult(name=f"c{i}", hidden=False, passed=False, message="wrong", diagnosis=d)
+        CaseResult(
+            name=f"c{i}", hidden=False, passed=False, message="wrong", diagnosis=d
+        )
         for i, d in enumerate(diagnoses)
     ) or (CaseResult(name="c", hidden=False, passed=True, message="passed"),)
     problems = (

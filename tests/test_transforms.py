@@ -5,30 +5,11 @@ import itertools
 
 import numpy as np
 import pytest
+from conftest import evidence
 
 from grader import transforms
 
 RNG = np.random.default_rng(0)
-
-
-def evidence(expected, received, probes=(), **fields):
-    defaults = dict(
-        name="grad_a",
-        variable="a",
-        received=np.asarray(received, np.float64),
-        shape=np.shape(expected),
-        tolerance=1e-6,
-        expected=None if probes else np.asarray(expected, np.float64),
-        probes=probes,
-        others={},
-        other_probes={},
-        inputs={},
-        params={},
-        out_grad=None,
-        output=None,
-        broadcast_form=lambda shape: None,
-    )
-    return transforms.Evidence(**{**defaults, **fields})
 
 
 def explain(*args, **fields):
@@ -61,7 +42,12 @@ def test_one_wrong_entry_is_no_pattern():
     [
         (2.0, {}, {}, "times 2."),
         (0.5, {}, {}, "times 1/2."),
-        (8.0, {}, {"logits": np.zeros((8, 5))}, "times 8, the size of axis 0 of logits"),
+        (
+            8.0,
+            {},
+            {"logits": np.zeros((8, 5))},
+            "times 8, the size of axis 0 of logits",
+        ),
         (-2.5, {"scalar": -2.5}, {}, "times scalar (= -2.5)"),
         (1.37, {}, {}, "times 1.37."),
     ],
@@ -96,29 +82,7 @@ def test_same_permutation_is_named_only_when_it_is_the_forward_one(axes):
         assert kind == "same_permutation" or len(axes) > 2
 
 
-def test_probes_alone_make_a_match_likely():
-    expected = RNG.standard_normal((40, 40))
-    directions = [RNG.standard_normal((40, 40)) for _ in range(2)]
-    probes = tuple(
-        (u, float(np.sum(expected * u)), float(np.linalg.norm(expected))) for u in directions
-    )
-    assert explain(expected, expected.T, probes=probes)[:2] == ("transpose", "likely")
-    assert explain(expected, 3 * expected, probes=probes)[:2] == (
-        "constant_factor",
-        "likely",
-    )
-    assert explain(expected, RNG.standard_normal((40, 40)), probes=probes) is None
-
-
 def test_shapes_alone_make_a_guess_likely():
     found = transforms.guess_from_shapes(evidence(np.zeros((3, 4)), np.zeros((4, 3))))
     assert (found.kind, found.confidence) == ("transpose", "likely")
     assert transforms.guess_from_shapes(evidence(np.zeros(3), np.zeros(3))) is None
-
-
-@pytest.mark.parametrize(
-    "small, big, broadcasts",
-    [((3,), (2, 3), True), ((3, 1), (3, 3), True), ((3,), (3, 2), False), ((2,), (2,), False)],
-)
-def test_broadcasting_lines_shapes_up_from_the_right(small, big, broadcasts):
-    assert transforms._broadcasts(small, big) is broadcasts

@@ -16,6 +16,14 @@ HW1 = ROOT / "assignments" / "hw1"
 WARMUP = ROOT / "assignments" / "warmup"
 REFERENCE = ROOT / "solutions" / "hw1"
 MUTANTS = {m.name: m for m in load_mutants(REFERENCE / "mutants")}
+# files tests leave for a person to look at (git-ignored)
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the test artefacts are, so a CI log points at them."""
+    for path in sorted(ARTIFACTS.glob("*.png")) if ARTIFACTS.is_dir() else ():
+        terminalreporter.write_line(f"test artefact: {path}")
 
 
 @pytest.fixture(scope="session")

@@ -12,13 +12,12 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import MUTANTS, REFERENCE, ROOT
+from conftest import ARTIFACTS, MUTANTS, REFERENCE
 
 from grader.report import write_report
 from grader.score import grade_submission
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -86,7 +86,7 @@ def run_list(args) -> int:
 
 
 def run_selftest(args) -> int:
-    """Grade reference solutions and stubs; exit 1 on any surprise."""
+    """Grade reference solutions, stubs and known variants; exit 1 on a surprise."""
     names = args.names or [f.name for f in list_assignments(args.assignments)]
     rows, variants = [], []
     for name in names:

@@ -4,7 +4,8 @@ The order is fixed: the call itself (an exception, a hang, a crash), then
 arity, exact shapes, finite values, untouched arguments, and last the values
 against the expectation from the trusted forward. The first check that fails
 is the case's message. The grader judges with its own NumPy on fresh float64
-copies of what came back.
+copies of what came back. A failed case then goes to `diagnose`, which names
+the likely mistake, and a failing 1-D or 2-D answer gets an error map.
 """
 
 import dataclasses
@@ -13,7 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from grader.assignment import Case, Problem
+from grader.diagnose import diagnose
+from grader.errormap import error_map
 from grader.expect import Expectation, expect
+from grader.mistakes import Diagnosis, for_hidden_case
 from grader.runner import CallOutcome, Worker
 
 # relative tolerance by the precision of the answer: float64 answers are held
@@ -53,14 +57,23 @@ class CaseResult:
     output: str = ""
     seconds: float = 0.0
     call_status: str = ""  # how the call ended: ok, error, timeout, crash, ...
+    diagnosis: Diagnosis | None = None  # the likely mistake, for a failed case
+    error_map: dict | None = None  # where a 1-D or 2-D answer is wrong
 
 
 class Failure(Exception):
-    """A check that failed: a summary safe to show for hidden cases, and detail."""
+    """A check that failed: a summary safe to show for hidden cases, and detail.
 
-    def __init__(self, summary: str, detail: str = "", **numbers):
+    `stage` names the check (call, arity, type, shape, finite, untouched,
+    values) and `output` the answer it failed on, for the diagnosis.
+    """
+
+    def __init__(
+        self, summary: str, detail: str = "", stage: str = "", output=None, **numbers
+    ):
         super().__init__(summary)
         self.summary, self.detail, self.numbers = summary, detail, numbers
+        self.stage, self.output = stage, output
 
 
 def check_case(problem: Problem, case: Case, seed: int, worker: Worker) -> CaseResult:
@@ -73,12 +86,23 @@ def check_case(problem: Problem, case: Case, seed: int, worker: Worker) -> CaseR
         case.timeout,
     )
     context = _context(problem, case, expectation, outcome)
+    received: list = []
     try:
-        answers = _answers(problem, expectation, outcome)
+        answers = _answers(problem, expectation, outcome, received)
         _check_untouched(problem, expectation, outcome)
         numbers = _check_values(expectation, answers)
     except Failure as failure:
-        return _redacted(_failed(case, failure, context))
+        diagnosis = diagnose(
+            problem,
+            expectation,
+            outcome,
+            failure.stage,
+            failure.output,
+            received,
+            worker,
+            case.timeout,
+        )
+        return _redacted(_failed(case, failure, context, diagnosis))
     return _redacted(CaseResult(passed=True, message="passed", **context, **numbers))
 
 
@@ -109,38 +133,59 @@ def _context(problem, case, expectation, outcome: CallOutcome) -> dict:
     }
 
 
-def _failed(case: Case, failure: Failure, context: dict) -> CaseResult:
+def _failed(case: Case, failure: Failure, context: dict, diagnosis) -> CaseResult:
     if case.hidden:
         message = f"{failure.summary} (hidden case: its inputs are not shown)"
     else:
         message = f"{failure.summary}. {failure.detail}".rstrip(". ") + "."
-    return CaseResult(passed=False, message=message, **context, **failure.numbers)
+    return CaseResult(
+        passed=False,
+        message=message,
+        diagnosis=diagnosis,
+        **context,
+        **failure.numbers,
+    )
 
 
 def _redacted(result: CaseResult) -> CaseResult:
-    """A hidden case keeps its verdict and errors, never its inputs or values."""
+    """A hidden case keeps its verdict and errors, never its inputs or values:
+    its diagnosis keeps the kind and the kind's own words, without numbers."""
     if not result.hidden:
         return result
     output = "[not shown for hidden cases]" if result.output else ""
-    return dataclasses.replace(result, shapes={}, params={}, worst=None, output=output)
+    return dataclasses.replace(
+        result,
+        shapes={},
+        params={},
+        worst=None,
+        output=output,
+        diagnosis=for_hidden_case(result.diagnosis),
+        error_map=None,
+    )
 
 
-def _answers(problem: Problem, expectation: Expectation, outcome: CallOutcome):
+def _answers(problem, expectation: Expectation, outcome: CallOutcome, received):
     """The student's outputs as fresh float64 arrays, each with the tolerance
-    its own precision earns, after arity, shape and finiteness."""
+    its own precision earns, after arity, shape and finiteness. Each array
+    read is also appended to `received`, for a diagnosis."""
     function = problem.function
     _check_call(function, outcome)
     items = _result_items(function, expectation, outcome.result)
     answers = []
-    for name, shape, item in zip(expectation.names, expectation.shapes, items):
+    for i, (name, shape, item) in enumerate(
+        zip(expectation.names, expectation.shapes, items)
+    ):
         array, tolerance = _array_of(function, name, item, outcome.outputs)
+        received.append((array, tolerance))
         if array.shape != shape:
             raise Failure(
                 f"{name} has the wrong shape",
                 f"{name} has shape {array.shape}, but it must have shape {shape}. "
                 + _SHAPE_ADVICE[problem.kind],
+                stage="shape",
+                output=i,
             )
-        _check_finite(function, name, array)
+        _check_finite(function, name, (array, tolerance), expectation, i)
         answers.append((array, tolerance))
     return answers
 
@@ -150,35 +195,43 @@ def _check_call(function: str, outcome: CallOutcome) -> None:
     where = f" (ops.py line {error['line']})" if error.get("line") else ""
     if outcome.status == "ok":
         return
+    stage = {"stage": "call"}
     if outcome.status == "import_error":
         raise Failure(
             "the module could not be imported",
             f"{error.get('type')}: {error.get('message')}{where}. "
             "Fix it first: no function can be graded until it imports",
+            **stage,
         )
     if outcome.status == "missing":
         raise Failure(
             f"{function} is missing",
             f"the module has no function named {function}; "
             "define it with exactly this name",
+            **stage,
         )
     if outcome.status == "error" and error.get("type") == "NotImplementedError":
         raise Failure(
             "not implemented yet",
             f"{function} raises NotImplementedError; write its body",
+            **stage,
         )
     if outcome.status == "error":
         raise Failure(
-            f"{function} raised {error.get('type')}", f"{error.get('message')}{where}"
+            f"{function} raised {error.get('type')}",
+            f"{error.get('message')}{where}",
+            **stage,
         )
     if outcome.status == "timeout":
         raise Failure(
             f"{function} did not finish in time",
             f"{outcome.detail}; look for a loop that never ends or a long sleep",
+            **stage,
         )
     raise Failure(
         f"{function} crashed the worker process",
         f"{outcome.detail}; grading went on in a fresh worker",
+        **stage,
     )
 
 
@@ -200,6 +253,7 @@ def _result_items(function: str, expectation: Expectation, result: dict) -> list
             "wrong number of results",
             f"{function} returned {len(items)} value(s), but it must return "
             f"{expected}: {'(' + names + ')' if expected > 1 else names}",
+            stage="arity",
         )
     return items
 
@@ -208,7 +262,9 @@ def _array_of(function: str, name: str, item, outputs: list) -> np.ndarray:
     kind = item.get("kind") if isinstance(item, dict) else None
     if kind == "none":
         raise Failure(
-            f"{name} is None", f"{function} returned None for {name}; return an array"
+            f"{name} is None",
+            f"{function} returned None for {name}; return an array",
+            stage="type",
         )
     if (
         kind != "array"
@@ -219,21 +275,27 @@ def _array_of(function: str, name: str, item, outputs: list) -> np.ndarray:
         raise Failure(
             f"{name} is not a numeric array",
             f"{function} returned {what} for {name}; return a float array",
+            stage="type",
         )
     received = outputs[item["index"]]
     precision = received.dtype.itemsize if received.dtype.kind == "f" else 8
     return np.array(received, dtype=np.float64, copy=True), ANSWER_TOLERANCE[precision]
 
 
-def _check_finite(function: str, name: str, array: np.ndarray) -> None:
+def _check_finite(function, name, answer: tuple, expectation, i) -> None:
+    array, tolerance = answer
     bad = ~np.isfinite(array)
     if bad.any():
         first = tuple(int(i) for i in np.argwhere(bad)[0])
+        exact = expectation.exact[i] if expectation.method == "full" else None
         raise Failure(
             f"{name} has NaN or infinite entries",
             f"{int(np.isnan(array).sum())} NaN and {int(np.isinf(array).sum())} "
             f"infinite entries, the first at index {list(first)}; a 0/0 or log(0) "
             "is the usual cause",
+            stage="finite",
+            output=i,
+            error_map=error_map(name, exact, array, tolerance),
         )
 
 
@@ -249,6 +311,7 @@ def _check_untouched(problem, expectation: Expectation, outcome: CallOutcome) ->
                 f"{problem.function} modified {name} in place",
                 f"{name} changed during the call; compute into a new array "
                 "(avoid +=, *= and slice assignment on the arguments)",
+                stage="untouched",
             )
 
 
@@ -260,8 +323,8 @@ def _check_values(expectation: Expectation, answers: list) -> dict:
 
 def _check_exact(expectation: Expectation, answers: list) -> dict:
     worst_numbers: dict = {}
-    for name, expected, (got, tolerance) in zip(
-        expectation.names, expectation.exact, answers
+    for i, (name, expected, (got, tolerance)) in enumerate(
+        zip(expectation.names, expectation.exact, answers)
     ):
         error = np.abs(got - expected)
         scale = max(
@@ -289,6 +352,9 @@ def _check_exact(expectation: Expectation, answers: list) -> dict:
                 f"{worst['expected']:.6g}, received {worst['received']:.6g} "
                 f"(relative error {numbers['max_rel_error']:.2g}, tolerance "
                 f"{tolerance:g})",
+                stage="values",
+                output=i,
+                error_map=error_map(name, expected, got, tolerance),
                 **numbers,
             )
         if not worst_numbers or max_abs >= worst_numbers["max_abs_error"]:
@@ -316,6 +382,8 @@ def _check_probes(expectation: Expectation, answers: list) -> dict:
                 f"along a random direction U, <{expectation.names[i]}, U> = "
                 f"{claimed:.6g} but the forward changes at rate {probe.derivative:.6g}"
                 f" (relative error {relative:.2g}, tolerance {tolerance:g})",
+                stage="values",
+                output=i,
                 **worst,
             )
     return worst

@@ -32,15 +32,16 @@ from grader.score import (
     find_module,
     grade_submission,
 )
-from grader.selftest import selftest
+from grader.selftest import grade_variants, selftest, variant_table
 
 COMMANDS = ("list", "selftest")
 DESCRIPTIONS = {
     "grade": "Grade a submission (a folder holding the student module) against an "
     "assignment, and write report.html and results.json.",
     "list": "List the assignments the grader can find.",
-    "selftest": "Grade every assignment's reference solutions (full marks expected) "
-    "and handout stubs (zero expected); exit 1 on any surprise.",
+    "selftest": "Grade every assignment's reference solutions (full marks expected), "
+    "handout stubs (zero expected) and known variants (as declared); exit 1 on "
+    "any surprise.",
 }
 EPILOG = (
     "other commands: `grade list` shows the assignments found; `grade selftest` "
@@ -121,11 +122,12 @@ def run_list(args) -> int:
 
 
 def run_selftest(args) -> int:
-    """Grade reference solutions and stubs; exit 1 on any surprise."""
+    """Grade reference solutions, stubs and known variants; exit 1 on a surprise."""
     names = args.names or [f.name for f in list_assignments(args.assignments)]
-    rows = []
+    rows, variants = [], []
     for name in names:
         rows += selftest(find_assignment(name, args.assignments), args.seed)
+        variants += grade_variants(find_assignment(name, args.assignments), args.seed)
     _say(f"Isolation: {current_isolation().summary()}")
     _say(f"{'assignment':<12} {'submission':<44} {'expected':<22} {'score':>12}  ok")
     for row in rows:
@@ -137,9 +139,12 @@ def run_selftest(args) -> int:
         )
         for surprise in row.surprises[:20]:
             _say(f"    {_terminal_safe(surprise)}")
-    failed = [row for row in rows if not row.ok]
+    if variants:
+        _say("\n".join(_terminal_safe(line) for line in variant_table(variants)))
+    failed = [row for row in rows + variants if not row.ok]
+    total = len(rows) + len(variants)
     _say(
-        f"selftest: {len(rows) - len(failed)} of {len(rows)} submissions "
+        f"selftest: {total - len(failed)} of {total} submissions "
         "behaved as expected"
     )
     return 1 if failed else 0

@@ -3,9 +3,11 @@
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.assignment import load_assignment
+from grader.evidence import Evidence
 from grader.mutants import load_mutants, materialise
 from grader.score import grade_submission
 
@@ -14,6 +16,14 @@ HW1 = ROOT / "assignments" / "hw1"
 WARMUP = ROOT / "assignments" / "warmup"
 REFERENCE = ROOT / "solutions" / "hw1"
 MUTANTS = {m.name: m for m in load_mutants(REFERENCE / "mutants")}
+# files tests leave for a person to look at (git-ignored)
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the test artefacts are, so a CI log points at them."""
+    for path in sorted(ARTIFACTS.glob("*.png")) if ARTIFACTS.is_dir() else ():
+        terminalreporter.write_line(f"test artefact: {path}")
 
 
 @pytest.fixture(scope="session")
@@ -61,3 +71,24 @@ def copy_assignment(tmp_path: Path, source: Path = WARMUP) -> Path:
     target = tmp_path / "assignments" / source.name
     shutil.copytree(source, target)
     return target
+
+
+def evidence(expected, received, probes=(), **fields) -> Evidence:
+    """What a diagnosis knows about one answer, with quiet defaults."""
+    defaults = dict(
+        name="grad_a",
+        variable="a",
+        received=np.asarray(received, np.float64),
+        shape=np.shape(expected),
+        tolerance=1e-6,
+        expected=None if probes else np.asarray(expected, np.float64),
+        probes=probes,
+        others={},
+        other_probes={},
+        inputs={},
+        params={},
+        out_grad=None,
+        output=None,
+        broadcast_form=lambda shape: None,
+    )
+    return Evidence(**{**defaults, **fields})

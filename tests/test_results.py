@@ -42,7 +42,29 @@ def test_results_file_has_the_documented_schema(reference_result, tmp_path):
         "max_abs_error",
         "max_rel_error",
         "worst",
+        "diagnosis",
+        "error_map",
     } <= set(case)
+    assert (case["diagnosis"], case["error_map"]) == (None, None)
+
+
+def test_a_failed_case_carries_its_diagnosis_and_error_map(
+    hw1_public, mutant_submission
+):
+    from grader.score import grade_submission
+
+    result = grade_submission(hw1_public, mutant_submission("negate_forgets_minus"))
+    negate = next(p for p in results_dict(result)["problems"] if p["id"] == "negate")
+    case = negate["cases"][0]
+    assert case["diagnosis"] == {
+        "kind": "sign_flip",
+        "confidence": "certain",
+        "message": "grad_a is exactly minus the right gradient.",
+        "next_step": case["diagnosis"]["next_step"],
+    }
+    assert case["error_map"]["output"] == "grad_a"
+    assert case["error_map"]["shape"] == [3, 4]
+    json.dumps(results_dict(result), allow_nan=False)
 
 
 def test_hidden_cases_carry_no_inputs_in_the_results(reference_result):

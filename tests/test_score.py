@@ -2,15 +2,17 @@
 they break, and everything else keeps full marks."""
 
 import pytest
+from conftest import MUTANTS, WARMUP
 
 from grader.assignment import load_assignment
 from grader.score import SubmissionError, find_module, grade_submission, problem_score
-
-from conftest import MUTANTS, WARMUP
+from grader.selftest import variant_row
 
 
 @pytest.mark.parametrize("name", sorted(MUTANTS))
-def test_variant_loses_exactly_the_problems_it_breaks(hw1, mutant_submission, name):
+def test_variant_loses_exactly_the_problems_it_breaks_and_gets_its_diagnosis(
+    hw1, mutant_submission, name
+):
     result = grade_submission(hw1, mutant_submission(name))
     lost = sorted(p.id for p in result.problems if p.score < p.max_score)
     assert lost == sorted(MUTANTS[name].must_fail)
@@ -19,6 +21,7 @@ def test_variant_loses_exactly_the_problems_it_breaks(hw1, mutant_submission, na
             assert problem.score < problem.max_score
         else:
             assert problem.score == problem.max_score
+    assert variant_row("hw1", MUTANTS[name], result).surprises == ()
 
 
 def test_missing_batch_sum_names_the_failing_case_and_its_shapes(

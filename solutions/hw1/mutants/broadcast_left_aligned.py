@@ -1,6 +1,7 @@
 """broadcast_to aligns dims from the left instead of the right."""
 
 MUST_FAIL = ["broadcast_to"]
+DIAGNOSIS = {"broadcast_to": ["wrong_axis", "exception"]}
 
 
 def broadcast_to_backward(out_grad, a, shape):

@@ -1,6 +1,7 @@
 """divide's right-hand gradient is not multiplied by out_grad."""
 
 MUST_FAIL = ["divide"]
+DIAGNOSIS = {"divide": "ignores_out_grad"}
 
 
 def divide_backward(out_grad, a, b):

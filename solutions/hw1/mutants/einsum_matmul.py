@@ -1,6 +1,7 @@
 """matmul written with einsum, summed back to each input's shape: right."""
 
 MUST_FAIL = []
+DIAGNOSIS = {}
 
 
 def matmul_backward(out_grad, a, b):

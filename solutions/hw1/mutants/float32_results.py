@@ -1,6 +1,7 @@
 """exp and tanh return correct float32 gradients: right, at lower precision."""
 
 MUST_FAIL = []
+DIAGNOSIS = {}
 
 
 def exp_backward(out_grad, a):

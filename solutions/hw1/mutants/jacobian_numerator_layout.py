@@ -1,6 +1,7 @@
 """example_jacobian returns the numerator layout (2x3), the transpose."""
 
 MUST_FAIL = ["example_jacobian"]
+DIAGNOSIS = {"example_jacobian": "transpose"}
 
 
 def example_jacobian(x):

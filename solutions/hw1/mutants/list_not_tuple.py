@@ -1,6 +1,7 @@
 """matmul and multiply return a list instead of a tuple: still right."""
 
 MUST_FAIL = []
+DIAGNOSIS = {}
 
 
 def matmul_backward(out_grad, a, b):

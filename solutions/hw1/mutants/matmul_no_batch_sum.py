@@ -1,6 +1,7 @@
 """matmul never reduces over batch dims at all."""
 
 MUST_FAIL = ["matmul"]
+DIAGNOSIS = {"matmul": "missing_sum"}
 
 
 def matmul_backward(out_grad, a, b):

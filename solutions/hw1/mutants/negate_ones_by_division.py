@@ -1,6 +1,7 @@
 """negate builds its ones as a / a, which is NaN where a == 0."""
 
 MUST_FAIL = ["negate"]
+DIAGNOSIS = {"negate": "nan_or_inf"}
 
 
 def negate_backward(out_grad, a):

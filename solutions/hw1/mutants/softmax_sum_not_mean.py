@@ -1,6 +1,7 @@
 """softmax cross-entropy forgets to divide by the batch size."""
 
 MUST_FAIL = ["softmax_cross_entropy"]
+DIAGNOSIS = {"softmax_cross_entropy": "constant_factor"}
 
 
 def softmax_cross_entropy_backward(out_grad, logits, labels):

@@ -1,6 +1,7 @@
 """summation with axes=None returns out_grad unchanged (a 0-d gradient)."""
 
 MUST_FAIL = ["summation"]
+DIAGNOSIS = {"summation": "output_shape"}
 
 
 def summation_backward(out_grad, a, axes=None):

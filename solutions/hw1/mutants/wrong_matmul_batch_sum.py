@@ -1,6 +1,7 @@
 """matmul sums only the extra leading batch dims, never the size-1 ones."""
 
 MUST_FAIL = ["matmul"]
+DIAGNOSIS = {"matmul": "missing_sum"}
 
 
 def matmul_backward(out_grad, a, b):

@@ -228,6 +228,12 @@ def _check_call(function: str, outcome: CallOutcome) -> None:
             f"{outcome.detail}; look for a loop that never ends or a long sleep",
             **stage,
         )
+    if outcome.status == "limit":
+        raise Failure(
+            f"{function} went over a limit",
+            f"{outcome.detail}; grading went on in a fresh worker",
+            **stage,
+        )
     raise Failure(
         f"{function} crashed the worker process",
         f"{outcome.detail}; grading went on in a fresh worker",

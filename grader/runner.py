@@ -11,6 +11,7 @@ import atexit
 import logging
 import os
 import queue
+import secrets
 import shutil
 import signal
 import socket
@@ -32,8 +33,12 @@ IMPORT_TIMEOUT = 20.0
 OUTPUT_CAP = 16 * 1024
 # how long to wait for output the worker wrote before its answer
 OUTPUT_GRACE = 2.0
-# how often a running call's CPU time is looked at
+# how often a running call's CPU time and work folder are looked at
 CPU_POLL_SECONDS = 0.1
+# a worker's working folder holds scratch files, not a disk bomb
+WORK_FOLDER_BYTES = 64 << 20
+# past this many entries a work folder is over its cap whatever their sizes
+WORK_FOLDER_ENTRIES = 10_000
 _TICKS = os.sysconf("SC_CLK_TCK")
 _live_workers: set[int] = set()
 _detected: dict = {}
@@ -53,7 +58,7 @@ def current_isolation(forced: str | None = None) -> "sandbox.Isolation":
 class CallOutcome:
     """What came back from one call into student code."""
 
-    status: str  # ok, error, missing, timeout, cpu, crash, import_error, protocol
+    status: str  # ok, error, missing, timeout, limit, crash, import_error, protocol
     result: dict | None = None
     outputs: list = field(default_factory=list)
     after: list = field(default_factory=list)
@@ -90,7 +95,7 @@ class Worker:
         header, arrays = _request(function, args, n_outputs)
         begin = time.monotonic()
         _write_in_background(self._proc, wire.encode(header, arrays))
-        reply = self._wait(timeout, cpu_limit=timeout)
+        reply = self._wait(timeout, cpu_limit=timeout, call=header["call"])
         seconds = time.monotonic() - begin
         return self._outcome(reply, timeout, seconds)
 
@@ -100,6 +105,7 @@ class Worker:
             _live_workers.discard(self._proc.pid)
             _kill_group(self._proc)
             _sweep_orphans()
+            _close_pipes(self._proc)
             self._proc = None
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
@@ -157,8 +163,10 @@ class Worker:
             )
         return outcome
 
-    def _wait(self, timeout: float, cpu_limit: float | None = None):
-        """The next reply, or a timeout: on the wall clock, or on CPU time."""
+    def _wait(self, timeout: float, cpu_limit: float | None = None, call=None):
+        """The reply to `call`, or why there is none: the wall clock, CPU time,
+        or a full work folder. Replies to other calls (a stale or forged one)
+        are dropped, so they can never be taken for a later call's answer."""
         deadline = time.monotonic() + timeout
         cpu_start = _tree_cpu_seconds(self._proc.pid) if cpu_limit else 0.0
         while True:
@@ -167,16 +175,34 @@ class Worker:
                 return ("timeout", None)
             try:
                 reply = self._messages.get(timeout=min(remaining, CPU_POLL_SECONDS))
-                break
             except queue.Empty:
-                pass
+                reply = None
+            if reply is not None and (
+                reply[0] != "message" or reply[1][0].get("call") == call
+            ):
+                break
+            if reply is not None:
+                log.info(
+                    "dropped a reply to another call from worker %d", self._proc.pid
+                )
             if cpu_limit and _tree_cpu_seconds(self._proc.pid) - cpu_start > cpu_limit:
                 return ("cpu", None)
+            if _folder_bytes(Path(self._folder) / "work") > WORK_FOLDER_BYTES:
+                return ("disk", None)
         self._received += reply[0] == "message"
         return reply
 
     def _outcome(self, reply, timeout: float, seconds: float) -> CallOutcome:
         kind, payload = reply
+        if kind == "disk":
+            self.close()
+            return CallOutcome(
+                "limit",
+                output=self._output.take(),
+                detail=f"it wrote over {WORK_FOLDER_BYTES >> 20} MiB into its "
+                "working folder",
+                seconds=seconds,
+            )
         if kind in ("timeout", "cpu"):
             self.close()
             limit = "wall-clock" if kind == "timeout" else "CPU"
@@ -251,7 +277,13 @@ def _request(function: str, args: list, n_outputs: int):
             arrays.append(arg)
         else:
             described.append({"value": list(arg) if isinstance(arg, tuple) else arg})
-    return {"function": function, "args": described, "n_outputs": n_outputs}, arrays
+    header = {
+        "function": function,
+        "args": described,
+        "n_outputs": n_outputs,
+        "call": secrets.token_hex(16),
+    }
+    return header, arrays
 
 
 def _write_in_background(proc: subprocess.Popen, data: bytes) -> None:
@@ -361,6 +393,25 @@ def _tree_cpu_seconds(pid: int) -> float:
     return total
 
 
+def _folder_bytes(folder: Path) -> int:
+    """Bytes stored under a folder; "infinitely many" past the entry cap."""
+    total, entries, stack = 0, 0, [folder]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as listing:
+                for entry in listing:
+                    entries += 1
+                    if entries > WORK_FOLDER_ENTRIES:
+                        return 1 << 62
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    else:
+                        total += entry.stat(follow_symlinks=False).st_blocks * 512
+        except OSError:
+            continue
+    return total
+
+
 def _sweep_orphans() -> None:
     """Kill descendants that escaped a worker's process group (we reap them)."""
     me = os.getpid()
@@ -395,11 +446,24 @@ def _kill_group(proc: subprocess.Popen) -> None:
         proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
         log.warning("worker %d did not exit after SIGKILL", proc.pid)
+
+
+def _close_pipes(proc: subprocess.Popen) -> None:
+    """Close the worker's pipes without ever waiting on them.
+
+    A reader thread may still be blocked on a pipe that an escaped process
+    kept open; closing a stream blocks on that thread's lock, so each close
+    happens in a thread of its own and the grader moves on.
+    """
     for stream in (proc.stdin, proc.stdout, proc.stderr):
-        try:
-            stream.close()
-        except OSError:
-            pass
+        threading.Thread(target=_close_quietly, args=(stream,), daemon=True).start()
+
+
+def _close_quietly(stream) -> None:
+    try:
+        stream.close()
+    except (OSError, ValueError):
+        pass
 
 
 class _OutputBuffer:

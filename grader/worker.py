@@ -45,7 +45,8 @@ def main() -> None:
             request, arrays = wire.read_message(proto_in.read)
         except EOFError:
             return
-        send(*_serve(module, module_path, request, arrays))
+        header, outputs = _serve(module, module_path, request, arrays)
+        send({**header, "call": request.get("call")}, outputs)
 
 
 def _claim_protocol_streams():
@@ -102,7 +103,8 @@ def _serve(module, module_path: str, request: dict, arrays: list):
     try:
         described, outputs = _describe_result(result, request["n_outputs"])
     except BaseException as exc:  # noqa: BLE001 - a hostile return value
-        described, outputs = {"kind": "bad", "what": f"unreadable ({exc!r:.200})"}, []
+        what = {"kind": "bad", "what": f"unreadable ({exc!r:.200})"}
+        described, outputs = {"kind": "single", "item": what}, []
     header = {"status": "ok", "result": described, "n_after": len(array_args)}
     return header, outputs + [np.asarray(arg) for arg in array_args]
 

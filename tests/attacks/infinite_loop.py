@@ -1,0 +1,6 @@
+"""Spin forever inside exp_backward."""
+
+
+def exp_backward(out_grad, a):
+    while True:
+        pass

@@ -23,6 +23,11 @@ PUBLIC_CASES = Path("cases", "public.yaml")
 HIDDEN_CASES = Path("cases", "hidden.yaml")
 # a case that runs longer than this is a hang, not slow code
 DEFAULT_TIMEOUT = 10.0
+# a handful of anchors is convenience; hundreds is an expansion bomb
+MAX_ALIASES = 64
+# inputs are drawn on an O(1) scale; this bound only keeps arithmetic finite
+MAX_MAGNITUDE = 1e6
+MAX_LITERAL = 4096
 
 AssignmentError = spec.SpecError
 
@@ -91,9 +96,11 @@ def search_paths(extra: list[str] | None = None) -> list[Path]:
     """Folders that may hold assignments, in the order they are searched."""
     paths = [Path(p) for p in extra or []]
     paths += [Path(p) for p in os.environ.get("GRADER_ASSIGNMENTS", "").split(":") if p]
+    # the grader's own copy first: a student folder holding an `assignments/`
+    # must not swap in its own cases and forward code
     paths += [
-        Path.cwd() / "assignments",
         Path(__file__).resolve().parents[1] / "assignments",
+        Path.cwd() / "assignments",
     ]
     unique: list[Path] = []
     for path in paths:
@@ -174,7 +181,17 @@ def _read_yaml(path: Path):
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise AssignmentError(f"{path}: cannot read it ({error.strerror})") from None
+    except UnicodeDecodeError as error:
+        raise AssignmentError(
+            f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from None
     try:
+        aliases = sum(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text))
+        if aliases > MAX_ALIASES:
+            raise AssignmentError(
+                f"{path}: uses {aliases} YAML aliases (at most {MAX_ALIASES}); "
+                "write the repeated parts out"
+            )
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise AssignmentError(f"{path}: not valid YAML: {error}") from None
@@ -192,8 +209,10 @@ def _load_trusted(path: Path, spec_path: Path):
     module = importlib.util.module_from_spec(module_spec)
     try:
         module_spec.loader.exec_module(module)
-    except Exception as error:
-        raise AssignmentError(f"{path}: the trusted module failed to load: {error!r}")
+    except (Exception, SystemExit) as error:
+        raise AssignmentError(
+            f"{path}: the trusted module failed to load: {error!r}"
+        ) from None
     return module
 
 
@@ -251,6 +270,14 @@ def _case(fields: "spec.Fields", problem: Problem, hidden: bool) -> Case:
     fields.where = f"{fields.where}, case {name!r}"
     inputs = fields.mapping("inputs", required=set(problem.inputs))
     params = fields.mapping("params", allowed=set(problem.params), default={})
+    for input_name in problem.wrt:
+        spec_of = inputs.get(input_name)
+        if isinstance(spec_of, dict) and "integers" in spec_of:
+            fields.fail(
+                "inputs",
+                f"input {input_name!r} gets a gradient (it is in "
+                "wrt), so it must be drawn as floats; remove 'integers'",
+            )
     case = Case(
         name=name,
         seed=fields.integer("seed"),
@@ -285,8 +312,36 @@ def _input(fields: "spec.Fields") -> InputSpec:
         "min_abs",
         "expected min_abs below the largest magnitude in [low, high]",
     )
+    fields.check(
+        max(abs(result.low), abs(result.high)) <= MAX_MAGNITUDE,
+        "low",
+        f"expected low and high within ±{MAX_MAGNITUDE:g}",
+    )
+    if result.integers is not None:
+        fields.check(
+            all(abs(n) < 2**62 for n in result.integers),
+            "integers",
+            "expected bounds that fit in a 64-bit integer",
+        )
+    if value is not None:
+        fields.check(
+            _is_literal_array(value),
+            "value",
+            f"expected a rectangular list of finite numbers, at most "
+            f"{MAX_LITERAL} of them",
+        )
     fields.finish()
     return result
+
+
+def _is_literal_array(value) -> bool:
+    import numpy as np
+
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return array.size <= MAX_LITERAL and bool(np.isfinite(array).all())
 
 
 def _with_cases(problem: Problem, cases: tuple[Case, ...]) -> Problem:

@@ -47,6 +47,35 @@ def draw_case(problem: Problem, case: Case, seed: int, attempt: int = 0) -> Draw
     )
 
 
+def preflight(problems, seed: int) -> None:
+    """Draw every case once and run its trusted function, before any grading.
+
+    A case the trusted forward cannot take (mismatched shapes, a forward that
+    raises or returns no finite numbers) is a fault of the spec: it is
+    reported here, naming the problem and case, rather than mid-grading.
+    """
+    for problem in problems:
+        for case in problem.cases:
+            try:
+                drawn = draw_case(problem, case, seed)
+                output = problem.reference(*forward_args(problem, drawn))
+                finite = np.isfinite(np.asarray(output, dtype=np.float64)).all()
+            except CaseError:
+                raise
+            except Exception as error:  # noqa: BLE001 - the spec's own code failed
+                raise CaseError(
+                    f"{problem.id} › {case.name}: the trusted "
+                    f"{problem.reference.__name__} failed on this case: {error!r:.300}; "
+                    "check the case's shapes and ranges"
+                ) from None
+            if not finite:
+                raise CaseError(
+                    f"{problem.id} › {case.name}: the trusted "
+                    f"{problem.reference.__name__} returned non-finite values; "
+                    "keep the case's inputs inside its domain"
+                )
+
+
 def draw_input(spec: InputSpec, rng: np.random.Generator) -> np.ndarray:
     """Draw one input array as a case's spec describes it."""
     if spec.value is not None:

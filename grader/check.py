@@ -192,7 +192,11 @@ def _answers(problem, expectation: Expectation, outcome: CallOutcome, received):
 
 def _check_call(function: str, outcome: CallOutcome) -> None:
     error = outcome.error or {}
-    where = f" (ops.py line {error['line']})" if error.get("line") else ""
+    where = (
+        f" ({error.get('file') or 'line'} line {error['line']})"
+        if error.get("line")
+        else ""
+    )
     if outcome.status == "ok":
         return
     stage = {"stage": "call"}

@@ -12,6 +12,7 @@ import argparse
 import logging
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     run = {"grade": run_grade, "list": run_list, "selftest": run_selftest}[command]
+    # a polite kill still runs the cleanup that stops workers and deletes folders
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     try:
         return run(args)
     except FAILURES as error:
@@ -82,10 +85,10 @@ def run_grade(args) -> int:
             "bubblewrap, python3-numpy and python3-seccomp, or pass --accept-risk "
             "to grade anyway"
         )
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _output_folder(Path(args.out))
     _say(
-        f"Grading {submission.resolve()} against {assignment.name} ({assignment.title})"
+        f"Grading {submission.resolve()} against {assignment.name} "
+        f"({assignment.title}) from {folder.resolve()}"
     )
     _say(f"Isolation: {isolation.summary()}")
     printed: list[str] = []
@@ -96,8 +99,11 @@ def run_grade(args) -> int:
         progress=lambda problem: _say(_summary_line(problem, printed)),
         isolation=isolation,
     )
-    report = write_report(result, assignment, out)
-    results = write_results(result, out)
+    try:
+        report = write_report(result, assignment, out)
+        results = write_results(result, out)
+    except OSError as error:
+        raise SubmissionError(f"cannot write into {out}: {error.strerror}") from None
     _say(_closing(result, report, results))
     return 0
 
@@ -116,7 +122,7 @@ def run_list(args) -> int:
                 f"{folder.name:<16} {assignment.title} "
                 f"({len(assignment.problems)} problems, {points:g} points)  {folder}"
             )
-        except AssignmentError as error:
+        except FAILURES as error:
             _say(f"{folder.name:<16} cannot be loaded: {error}")
     return 0
 
@@ -143,10 +149,7 @@ def run_selftest(args) -> int:
         _say("\n".join(_terminal_safe(line) for line in variant_table(variants)))
     failed = [row for row in rows + variants if not row.ok]
     total = len(rows) + len(variants)
-    _say(
-        f"selftest: {total - len(failed)} of {total} submissions "
-        "behaved as expected"
-    )
+    _say(f"selftest: {total - len(failed)} of {total} submissions behaved as expected")
     return 1 if failed else 0
 
 
@@ -231,6 +234,17 @@ def _closing(result: SubmissionResult, report: Path, results: Path) -> str:
         )
     lines += [f"Report:  {report}", f"Results: {results}"]
     return "\n".join(lines)
+
+
+def _output_folder(out: Path) -> Path:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SubmissionError(
+            f"cannot use {out} for the report: {error.strerror}; pass --out with a "
+            "folder you can write"
+        ) from None
+    return out
 
 
 def _say(text: str) -> None:

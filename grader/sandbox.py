@@ -119,12 +119,17 @@ def stage(isolation: Isolation, module: Path) -> Launch:
         sub.mkdir(mode=0o755)
     for name in RUNTIME_FILES:
         shutil.copy(Path(__file__).with_name(name), runtime / name)
-    shutil.copy(module, submission / module.name)
+    shutil.copyfile(module, submission / module.name, follow_symlinks=False)
     if isolation.uid is not None:
         os.chown(work, isolation.uid, isolation.gid)
+        os.chown(submission, -1, isolation.gid)
+        os.chown(submission / module.name, -1, isolation.gid)
     os.chmod(work, 0o700)
-    for path in [runtime, submission, *runtime.iterdir(), *submission.iterdir()]:
+    for path in [runtime, *runtime.iterdir()]:
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    # the student's code: for the grader and the worker's group only
+    os.chmod(submission, 0o750 if isolation.uid is not None else 0o700)
+    os.chmod(submission / module.name, 0o640 if isolation.uid is not None else 0o600)
     if isolation.tier == "bubblewrap":
         return _bubblewrap_launch(isolation, folder, module.name)
     return _direct_launch(isolation, folder, module.name)
@@ -145,7 +150,9 @@ def detect(forced: str | None = None, secrets: list[Path] = (), run_canary=None)
             return candidate
         canary, layers = run_canary(candidate, secrets)
         if canary is None:
-            notes.append(f"no {tier} tier: the canary worker could not start ({layers})")
+            notes.append(
+                f"no {tier} tier: the canary worker could not start ({layers})"
+            )
             continue
         return Isolation(
             candidate.tier,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignment import Assignment, Problem
+from grader.cases import preflight
 from grader.check import CaseResult, check_case
 from grader.runner import Worker
 from grader.sandbox import Isolation
@@ -65,6 +66,7 @@ def grade_submission(
 ) -> SubmissionResult:
     """Grade the student module in `submission` against every loaded case."""
     module_path = find_module(assignment, submission)
+    preflight(assignment.problems, seed)
     problems = []
     with Worker(module_path, isolation) as worker:
         for problem in assignment.problems:
@@ -131,9 +133,15 @@ def find_module(assignment: Assignment, submission: Path) -> Path:
             f"that holds your {name} (or the file itself)"
         )
     path = submission if submission.is_file() else submission / name
+    if path.is_symlink():
+        raise SubmissionError(
+            f"{path} is a symbolic link; submit the {name} file itself"
+        )
     if not path.is_file():
         raise SubmissionError(
             f"no {name} in {submission.resolve()}: run `grade {assignment.name}` "
             f"in the folder that holds your {name}, or pass --submission PATH"
         )
+    if path.suffix != ".py":
+        raise SubmissionError(f"{path} is not a Python file (.py): submit your {name}")
     return path

@@ -7,6 +7,7 @@ without reading the grader.
 
 import keyword
 import math
+import reprlib
 
 
 class SpecError(Exception):
@@ -230,13 +231,19 @@ def _is_identifier(value) -> bool:
 
 
 def _is_number(value) -> bool:
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 3, 6, 6, 50
 
 
 def _show(value) -> str:
-    text = repr(value)
+    """A short rendering that never walks a huge (or alias-shared) value."""
+    text = _SHORT.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

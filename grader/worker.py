@@ -74,6 +74,8 @@ def _end_output(mark: bytes) -> None:
 
 def _import_student(path: str):
     name = os.path.splitext(os.path.basename(path))[0]
+    if name in sys.modules:  # a student file called numpy.py must not replace it
+        name = f"_submission_{name}"
     try:
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
@@ -156,6 +158,7 @@ def _describe_error(exc: BaseException, student_path: str) -> dict:
         "message": str(exc)[:2000],
         "traceback": lines[-20:],
         "line": own[-1].lineno if own else None,
+        "file": os.path.basename(student_path),
     }
 
 

@@ -174,3 +174,67 @@ def test_unparsable_yaml_names_the_file(tmp_path):
         match=re.escape(str(folder / "assignment.yaml")) + ": not valid YAML",
     ):
         load_assignment(folder)
+
+
+def write_case_input(folder, text):
+    """Replace the first dot case's input u with the given YAML mapping."""
+    path = folder / "cases" / "public.yaml"
+    path.write_text(path.read_text().replace("u: {shape: [5]}", f"u: {text}", 1))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "{value: [[1, 2], [3]]}",
+            "field 'value': expected a rectangular list of finite",
+        ),
+        ("{value: [1, .nan, 2, 3, 4]}", "field 'value': expected a rectangular list"),
+        ("{shape: [5], integers: [0, 3]}", "input 'u' gets a gradient"),
+        (
+            "{shape: [5], low: -1.0e+200, high: 1.0e+200}",
+            "expected low and high within",
+        ),
+    ],
+)
+def test_inputs_that_cannot_be_drawn_sensibly_are_spec_errors(tmp_path, text, expected):
+    folder = copy_assignment(tmp_path)
+    write_case_input(folder, text)
+    with pytest.raises(AssignmentError, match=re.escape(expected)):
+        load_assignment(folder)
+
+
+def test_non_utf8_and_alias_bombs_are_refused_quickly(tmp_path):
+    folder = copy_assignment(tmp_path)
+    spec = folder / "assignment.yaml"
+    spec.write_bytes(b"title: caf\xe9\n")
+    with pytest.raises(AssignmentError, match="not UTF-8 text"):
+        load_assignment(folder)
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"] + [
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)
+    ]
+    spec.write_text("\n".join(levels) + "\ntitle: *a9\n")
+    with pytest.raises(AssignmentError, match="YAML aliases"):
+        load_assignment(folder)
+
+
+def test_a_huge_integer_where_a_number_belongs_is_a_spec_error(tmp_path):
+    folder = copy_assignment(tmp_path)
+    edit(folder, "assignment.yaml", set_problem_field("points", 10**400))
+    with pytest.raises(AssignmentError, match="field 'points': expected a finite"):
+        load_assignment(folder)
+
+
+def test_a_forwards_module_that_exits_is_a_spec_error(tmp_path):
+    folder = copy_assignment(tmp_path)
+    (folder / "forwards.py").write_text("import sys\nsys.exit(3)\n")
+    with pytest.raises(AssignmentError, match="trusted module failed to load"):
+        load_assignment(folder)
+
+
+def test_the_graders_own_assignment_wins_over_the_current_folders(
+    tmp_path, monkeypatch
+):
+    copy_assignment(tmp_path, HW1)
+    monkeypatch.chdir(tmp_path)
+    assert find_assignment("hw1") == HW1

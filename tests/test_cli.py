@@ -134,3 +134,59 @@ def test_selftest_fails_loudly_when_a_reference_is_wrong(tmp_path):
     assert "squared_norm › vector: grad_w has wrong values" in run.stdout
     assert "NO" in run.stdout
     assert WARMUP.exists()
+
+
+def test_an_out_folder_that_cannot_be_made_exits_1(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    run = grade("warmup", "--submission", REFERENCE.parent / "warmup", "--out", blocker)
+    assert run.returncode == 1
+    assert f"cannot use {blocker} for the report" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_case_the_trusted_forward_cannot_take_stops_before_grading(tmp_path):
+    folder = copy_assignment(tmp_path)
+    cases = folder / "cases" / "public.yaml"
+    cases.write_text(cases.read_text().replace("v: {shape: [5]}", "v: {shape: [4]}"))
+    run = grade(folder, "--submission", REFERENCE.parent / "warmup", "--out", tmp_path)
+    assert run.returncode == 1
+    assert "dot › length_five: the trusted dot failed on this case" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert "cases" not in run.stdout  # no problem was graded
+
+
+def test_list_goes_on_past_a_broken_assignment(tmp_path):
+    folder = copy_assignment(tmp_path)
+    (folder / "forwards.py").write_text("raise RuntimeError('broken')\n")
+    run = grade("list", "--assignments", folder.parent)
+    assert run.returncode == 0
+    assert "warmup           cannot be loaded" in run.stdout
+    assert "hw1" in run.stdout
+
+
+def test_a_terminated_grader_leaves_no_worker_folder(tmp_path):
+    import os
+    import signal
+    import time
+
+    submission = tmp_path / "student"
+    submission.mkdir()
+    (submission / "ops.py").write_text(
+        "import time\ndef add_backward(g, a, b):\n    time.sleep(60)\n"
+    )
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    process = subprocess.Popen(
+        [GRADE, "hw1", "--submission", submission, "--out", tmp_path / "out"],
+        env={**os.environ, "TMPDIR": str(scratch)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not list(scratch.glob("grader-worker-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)  # the canary's folder is gone; the student's worker is up
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 128 + signal.SIGTERM
+    assert list(scratch.glob("grader-worker-*")) == []

@@ -2,7 +2,7 @@
 they break, and everything else keeps full marks."""
 
 import pytest
-from conftest import MUTANTS, WARMUP
+from conftest import MUTANTS, REFERENCE, WARMUP
 
 from grader.assignment import load_assignment
 from grader.score import SubmissionError, find_module, grade_submission, problem_score
@@ -76,3 +76,29 @@ def test_an_import_error_fails_every_problem_and_grading_goes_on(
     messages = {c.message.split(".")[0] for p in result.problems for c in p.cases}
     assert messages == {"the module could not be imported"}
     assert result.score == 0
+
+
+def test_a_symlinked_module_is_refused(tmp_path, hw1_public):
+    (tmp_path / "ops.py").symlink_to("/etc/passwd")
+    with pytest.raises(SubmissionError, match="is a symbolic link"):
+        find_module(hw1_public, tmp_path)
+
+
+def test_a_module_that_is_not_python_is_refused(tmp_path, hw1_public):
+    (tmp_path / "ops.PY").write_text("x = 1\n")
+    with pytest.raises(SubmissionError, match=r"is not a Python file \(\.py\)"):
+        find_module(hw1_public, tmp_path / "ops.PY")
+
+
+def test_a_module_file_named_like_numpy_still_grades(tmp_path, hw1_public):
+    (tmp_path / "numpy.py").write_text((REFERENCE / "ops.py").read_text())
+    assert grade_submission(hw1_public, tmp_path / "numpy.py").score == 100
+
+
+def test_an_exception_names_the_students_own_file(submission):
+    warmup = load_assignment(WARMUP)
+    folder = submission(
+        "def square_backward(g, x):\n    return g @ x @ x\n", name="warmup.py"
+    )
+    result = grade_submission(warmup, folder)
+    assert "(warmup.py line 2)" in result.problems[0].cases[0].message

@@ -7,7 +7,6 @@ burns CPU, crashes or breaks the protocol becomes a `CallOutcome` saying so;
 the next call gets a fresh worker, and nothing the old one started survives.
 """
 
-import atexit
 import logging
 import os
 import queue
@@ -50,7 +49,12 @@ def current_isolation(forced: str | None = None) -> "sandbox.Isolation":
     key = (forced, os.environ.get("GRADER_LAYERS"))
     if key not in _detected:
         sandbox.prepare_grader_process()
-        _detected[key] = sandbox.detect(forced, _secret_paths(), run_canary)
+        secrets, planted = _secret_paths()
+        try:
+            _detected[key] = sandbox.detect(forced, secrets, run_canary)
+        finally:
+            for path in planted:  # needed only while the canary runs
+                path.unlink(missing_ok=True)
     return _detected[key]
 
 
@@ -352,9 +356,9 @@ def _accepted(listener: socket.socket) -> bool:
     return True
 
 
-def _secret_paths() -> list[Path]:
-    """What a worker must never read: the hidden cases and solutions the grader
-    can find, and a canary file planted beside them (removed at exit)."""
+def _secret_paths() -> tuple[list[Path], list[Path]]:
+    """What a worker must never read (the hidden cases and solutions the grader
+    can find, and a canary file planted beside them), and the planted files."""
     from grader.assignment import list_assignments
 
     folders = [f / "cases" for f in list_assignments()]
@@ -363,16 +367,16 @@ def _secret_paths() -> list[Path]:
         folders.append(solutions)
     secrets = [f / "hidden.yaml" for f in folders if (f / "hidden.yaml").is_file()]
     secrets += sorted(solutions.glob("*/*.py")) if solutions.is_dir() else []
+    planted = []
     for folder in folders:
-        planted = folder / f".grader-canary-{os.getpid()}"
+        path = folder / f".grader-canary-{os.getpid()}"
         try:
-            planted.write_text("canary: a worker must never read this\n")
-            os.chmod(planted, 0o644)
+            path.write_text("canary: a worker must never read this\n")
+            os.chmod(path, 0o644)
         except OSError:
             continue
-        atexit.register(planted.unlink, missing_ok=True)
-        secrets.append(planted)
-    return secrets or [Path(__file__)]
+        planted.append(path)
+    return (secrets + planted) or [Path(__file__)], planted
 
 
 def _tree_cpu_seconds(pid: int) -> float:

@@ -57,8 +57,11 @@ def main() -> int:
     base = statistics.median(samples["import numpy"])
     print(f"{'':<34}{'median':>10}{'ratio':>8}")
     for name, values in samples.items():
-        label = f"{python} -c 'import numpy'" if name == "import numpy" else (
-            f"worker, tier {name}")
+        label = (
+            f"{python} -c 'import numpy'"
+            if name == "import numpy"
+            else (f"worker, tier {name}")
+        )
         median = statistics.median(values)
         print(f"{label:<34}{median * 1000:>8.1f}ms{median / base:>8.2f}")
     return 0

@@ -1,6 +1,7 @@
 """Shared fixtures: the repo's assignments, reference solutions and graded runs."""
 
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -92,3 +93,19 @@ def evidence(expected, received, probes=(), **fields) -> Evidence:
         broadcast_form=lambda shape: None,
     )
     return Evidence(**{**defaults, **fields})
+
+
+class Document(HTMLParser):
+    """Every tag and attribute of a page, and its text."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags, self.attributes, self.text = [], [], []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attributes += [(tag, name, value) for name, value in attrs]
+
+    def handle_data(self, data):
+        self.text.append(data)

@@ -18,7 +18,6 @@ import subprocess
 import threading
 import uuid
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ from grader.results import results_dict, write_results
 from grader.runner import OUTPUT_CAP, current_isolation
 from grader.score import TIMEOUTS_PER_PROBLEM, grade_submission
 
-from conftest import HW1, REFERENCE, ROOT
+from conftest import HW1, REFERENCE, ROOT, Document
 
 ATTACKS = Path(__file__).with_name("attacks")
 REFERENCE_SOURCE = (REFERENCE / "ops.py").read_text()
@@ -729,19 +728,3 @@ def attack_constant(attack: str, name: str):
 
 def template_text() -> str:
     return (TEMPLATES / "report.html.j2").read_text()
-
-
-class Document(HTMLParser):
-    """Every tag and attribute of a page, and its text."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tags, self.attributes, self.text = [], [], []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        self.attributes += [(tag, name, value) for name, value in attrs]
-
-    def handle_data(self, data):
-        self.text.append(data)

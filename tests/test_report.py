@@ -1,25 +1,7 @@
-from html.parser import HTMLParser
-
-from conftest import REFERENCE
+from conftest import REFERENCE, Document
 
 from grader.report import clip, render_report
 from grader.score import grade_submission
-
-
-class Document(HTMLParser):
-    """Every tag and attribute of a page, and its text."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tags, self.attributes, self.text = [], [], []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        self.attributes += [(tag, name, value) for name, value in attrs]
-
-    def handle_data(self, data):
-        self.text.append(data)
 
 
 def test_report_has_summary_and_a_section_per_problem(hw1, reference_result):

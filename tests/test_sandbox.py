@@ -134,8 +134,15 @@ def test_other_files_in_the_submission_cannot_shadow_or_run_at_start(tmp_path):
     folder.mkdir()
     (folder / "ops.py").write_text((REFERENCE / "ops.py").read_text())
     trap = "raise SystemExit('shadowed')\n"
-    for name in ("numpy.py", "wire.py", "confine.py", "sitecustomize.py",
-                 "usercustomize.py", "json.py", "os.py"):
+    for name in (
+        "numpy.py",
+        "wire.py",
+        "confine.py",
+        "sitecustomize.py",
+        "usercustomize.py",
+        "json.py",
+        "os.py",
+    ):
         (folder / name).write_text(trap)
     (folder / "numpy").mkdir()
     (folder / "numpy" / "__init__.py").write_text(trap)

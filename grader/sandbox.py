@@ -60,7 +60,6 @@ class Runtime:
 
     python: str
     prefixes: tuple[str, ...]
-    has_seccomp: bool
 
 
 @dataclass(frozen=True)
@@ -236,11 +235,10 @@ def find_runtime(uid: int | None, gid: int | None):
 
 _PROBE = (
     "import json, os, sys, numpy\n"
-    "try:\n    import seccomp; has = True\nexcept ImportError:\n    has = False\n"
     "paths = {sys.base_prefix, sys.prefix, os.path.dirname(os.path.dirname("
     "numpy.__file__))}\n"
     "print(json.dumps({'python': os.path.realpath(sys.executable), "
-    "'prefixes': sorted(paths), 'seccomp': has}))\n"
+    "'prefixes': sorted(paths)}))\n"
 )
 
 
@@ -264,7 +262,7 @@ def _probe_runtime(python: str, uid, gid) -> Runtime | None:
         log.info("worker Python %s is not usable as uid %s", python, uid)
         return None
     prefixes = tuple(p for p in info["prefixes"] if not p.startswith("/usr"))
-    return Runtime(info["python"], prefixes, bool(info["seccomp"]))
+    return Runtime(info["python"], prefixes)
 
 
 def _bubblewrap_launch(isolation: Isolation, folder: Path, module_name: str) -> Launch:

@@ -21,6 +21,9 @@ LAYOUTS = ("denominator", "numerator")
 SPEC_FILE = "assignment.yaml"
 PUBLIC_CASES = Path("cases", "public.yaml")
 HIDDEN_CASES = Path("cases", "hidden.yaml")
+HIDDEN_VISIBILITY = ("verdicts", "totals", "full")
+# the visibility values of Gradescope's results format
+GRADESCOPE_VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")
 # a case that runs longer than this is a hang, not slow code
 DEFAULT_TIMEOUT = 10.0
 # a handful of anchors is convenience; hundreds is an expansion bomb
@@ -90,6 +93,12 @@ class Assignment:
     folder: Path
     problems: tuple[Problem, ...]
     hidden_loaded: bool
+    # what reports show of a hidden case: its verdict and error sizes without
+    # inputs ("verdicts"), only each problem's count passed ("totals"), or
+    # everything, as for a public case ("full", say after the deadline)
+    hidden_visibility: str = "verdicts"
+    # Gradescope's visibility for the tests that carry hidden cases
+    gradescope_hidden: str = "after_published"
 
 
 def search_paths(extra: list[str] | None = None) -> list[Path]:
@@ -146,6 +155,12 @@ def load_assignment(folder: Path, hidden: bool = False) -> Assignment:
         folder / data.filename("forwards", "forwards.py"), spec_path
     )
     problems = [_problem(item, trusted) for item in data.problems("problems")]
+    hidden_visibility = data.choice(
+        "hidden_visibility", HIDDEN_VISIBILITY, default="verdicts"
+    )
+    gradescope_hidden = data.choice(
+        "gradescope_hidden", GRADESCOPE_VISIBILITY, default="after_published"
+    )
     data.finish()
     spec.require_unique([p.id for p in problems], str(spec_path), "problem id")
 
@@ -173,6 +188,8 @@ def load_assignment(folder: Path, hidden: bool = False) -> Assignment:
         folder=folder,
         problems=tuple(_with_cases(p, cases[p.id]) for p in problems),
         hidden_loaded=hidden,
+        hidden_visibility=hidden_visibility,
+        gradescope_hidden=gradescope_hidden,
     )
 
 

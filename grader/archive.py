@@ -21,9 +21,9 @@ def find_submission_root(folder: Path, module: str) -> Path:
     if (folder / name).exists():
         return folder
     found = [
-        path.parent
-        for path in sorted(folder.rglob(name))
-        if not any(part in NOISE or part.startswith(".") for part in path.parts)
-        and len(path.relative_to(folder).parts) <= MAX_DEPTH
+        folder.joinpath(*parts[:-1])
+        for parts in (p.relative_to(folder).parts for p in sorted(folder.rglob(name)))
+        if len(parts) <= MAX_DEPTH
+        and not any(part in NOISE or part.startswith(".") for part in parts)
     ]
     return found[0] if len(found) == 1 else folder

@@ -7,6 +7,7 @@ copies can leave them out. Everything is validated on load; an error names
 the file, the problem and the field, and says what was expected.
 """
 
+import dataclasses
 import importlib.util
 import os
 from dataclasses import dataclass
@@ -59,6 +60,9 @@ class Case:
     params: dict
     hidden: bool
     timeout: float
+    # its inputs and values are left out of every output (hidden, unless the
+    # spec's hidden_visibility is "full")
+    redacted: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,11 @@ def load_assignment(folder: Path, hidden: bool = False) -> Assignment:
                 "the instructor's copy of the assignment."
             )
         hidden_cases = _cases(folder / HIDDEN_CASES, problems, hidden=True)
+        if hidden_visibility != "full":
+            hidden_cases = {
+                pid: tuple(dataclasses.replace(c, redacted=True) for c in found)
+                for pid, found in hidden_cases.items()
+            }
         cases = {pid: cases[pid] + hidden_cases[pid] for pid in cases}
     for problem in problems:
         if not cases[problem.id]:

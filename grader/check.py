@@ -102,8 +102,9 @@ def check_case(problem: Problem, case: Case, seed: int, worker: Worker) -> CaseR
             worker,
             case.timeout,
         )
-        return _redacted(_failed(case, failure, context, diagnosis))
-    return _redacted(CaseResult(passed=True, message="passed", **context, **numbers))
+        return _redacted(case, _failed(case, failure, context, diagnosis))
+    result = CaseResult(passed=True, message="passed", **context, **numbers)
+    return _redacted(case, result)
 
 
 def _student_args(problem: Problem, expectation: Expectation) -> list:
@@ -134,7 +135,7 @@ def _context(problem, case, expectation, outcome: CallOutcome) -> dict:
 
 
 def _failed(case: Case, failure: Failure, context: dict, diagnosis) -> CaseResult:
-    if case.hidden:
+    if case.redacted:
         message = f"{failure.summary} (hidden case: its inputs are not shown)"
     else:
         message = f"{failure.summary}. {failure.detail}".rstrip(". ") + "."
@@ -147,10 +148,10 @@ def _failed(case: Case, failure: Failure, context: dict, diagnosis) -> CaseResul
     )
 
 
-def _redacted(result: CaseResult) -> CaseResult:
+def _redacted(case: Case, result: CaseResult) -> CaseResult:
     """A hidden case keeps its verdict and errors, never its inputs or values:
     its diagnosis keeps the kind and the kind's own words, without numbers."""
-    if not result.hidden:
+    if not case.redacted:
         return result
     output = "[not shown for hidden cases]" if result.output else ""
     return dataclasses.replace(

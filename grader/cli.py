@@ -1,6 +1,7 @@
 """The `grade` command: grade a submission, list assignments, test the grader.
 
     grade ASSIGNMENT [--submission PATH] [--out DIR] [--hidden] [--seed N]
+    grade batch ASSIGNMENT SUBMISSIONS --out DIR [--jobs N] [--force]
     grade list
     grade selftest [ASSIGNMENT ...]
 
@@ -11,11 +12,11 @@ Exit status: 0 when grading ran (whatever the score), 1 when it could not,
 import argparse
 import logging
 import os
-import re
 import signal
 import sys
 from pathlib import Path
 
+from grader import batch
 from grader.assignment import (
     AssignmentError,
     find_assignment,
@@ -30,15 +31,21 @@ from grader.sandbox import TIERS, IsolationError
 from grader.score import (
     SubmissionError,
     SubmissionResult,
+    as_shown,
     find_module,
     grade_submission,
 )
 from grader.selftest import grade_variants, selftest, variant_table
+from grader.terminal import BatchProgress, say, terminal_safe
 
-COMMANDS = ("list", "selftest")
+COMMANDS = ("batch", "list", "selftest")
 DESCRIPTIONS = {
     "grade": "Grade a submission (a folder holding the student module) against an "
     "assignment, and write report.html and results.json.",
+    "batch": "Grade every submission of a class (a folder of student folders or "
+    ".zip files, or one .zip of them) with hidden cases, in parallel; write each "
+    "student's report and results, grades.csv and summary.html. Rerunning "
+    "resumes: unchanged students are skipped.",
     "list": "List the assignments the grader can find.",
     "selftest": "Grade every assignment's reference solutions (full marks expected), "
     "handout stubs (zero expected) and known variants (as declared); exit 1 on "
@@ -49,8 +56,6 @@ EPILOG = (
     "grades the reference solutions and stubs"
 )
 FAILURES = (AssignmentError, SubmissionError, CaseError, IsolationError)
-# control characters other than newline and tab, including ANSI escapes
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,7 +66,12 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    run = {"grade": run_grade, "list": run_list, "selftest": run_selftest}[command]
+    run = {
+        "grade": run_grade,
+        "batch": run_batch,
+        "list": run_list,
+        "selftest": run_selftest,
+    }[command]
     # a polite kill still runs the cleanup that stops workers and deletes folders
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     try:
@@ -78,33 +88,55 @@ def run_grade(args) -> int:
     submission = Path(args.submission)
     find_module(assignment, submission)
     isolation = current_isolation(args.isolation)
-    if args.hidden and not isolation.protects_secrets and not args.accept_risk:
-        raise IsolationError(
-            f"refusing to run hidden cases: isolation here is {isolation.summary()}, "
-            "so student code could read the hidden cases and solutions. Install "
-            "bubblewrap, python3-numpy and python3-seccomp, or pass --accept-risk "
-            "to grade anyway"
-        )
+    if args.hidden:
+        _require_protection(isolation, args.accept_risk)
     out = _output_folder(Path(args.out))
-    _say(
+    say(
         f"Grading {submission.resolve()} against {assignment.name} "
         f"({assignment.title}) from {folder.resolve()}"
     )
-    _say(f"Isolation: {isolation.summary()}")
+    say(f"Isolation: {isolation.summary()}")
     printed: list[str] = []
     result = grade_submission(
         assignment,
         submission,
         args.seed,
-        progress=lambda problem: _say(_summary_line(problem, printed)),
+        progress=lambda problem: say(_summary_line(problem, printed)),
         isolation=isolation,
     )
+    shown = as_shown(result, assignment.hidden_visibility)
     try:
-        report = write_report(result, assignment, out)
-        results = write_results(result, out)
+        report = write_report(shown, assignment, out)
+        results = write_results(shown, out)
     except OSError as error:
         raise SubmissionError(f"cannot write into {out}: {error.strerror}") from None
-    _say(_closing(result, report, results))
+    say(_closing(result, report, results))
+    return 0
+
+
+def run_batch(args) -> int:
+    """Grade a class into one folder, resuming where an earlier run stopped."""
+    folder = find_assignment(args.assignment, args.assignments)
+    assignment = load_assignment(folder, hidden=True)
+    isolation = current_isolation(args.isolation)
+    _require_protection(isolation, args.accept_risk)
+    out = _output_folder(Path(args.out))
+    say(f"Grading {Path(args.submissions).resolve()} against {assignment.name} "
+         f"with hidden cases, {args.jobs} at a time, into {out.resolve()}")
+    say(f"Isolation: {isolation.summary()}")
+    shown = BatchProgress()
+    result = batch.run_batch(
+        assignment,
+        Path(args.submissions),
+        out,
+        args.jobs,
+        force=args.force,
+        isolation=isolation,
+        on_start=shown.start,
+        on_done=shown.done,
+    )
+    shown.close()
+    say(_batch_closing(result))
     return 0
 
 
@@ -118,12 +150,12 @@ def run_list(args) -> int:
         try:
             assignment = load_assignment(folder)
             points = sum(p.points for p in assignment.problems)
-            _say(
+            say(
                 f"{folder.name:<16} {assignment.title} "
                 f"({len(assignment.problems)} problems, {points:g} points)  {folder}"
             )
         except FAILURES as error:
-            _say(f"{folder.name:<16} cannot be loaded: {error}")
+            say(f"{folder.name:<16} cannot be loaded: {error}")
     return 0
 
 
@@ -134,22 +166,22 @@ def run_selftest(args) -> int:
     for name in names:
         rows += selftest(find_assignment(name, args.assignments), args.seed)
         variants += grade_variants(find_assignment(name, args.assignments), args.seed)
-    _say(f"Isolation: {current_isolation().summary()}")
-    _say(f"{'assignment':<12} {'submission':<44} {'expected':<22} {'score':>12}  ok")
+    say(f"Isolation: {current_isolation().summary()}")
+    say(f"{'assignment':<12} {'submission':<44} {'expected':<22} {'score':>12}  ok")
     for row in rows:
         where = _tail(row.submission, 44)
         score = f"{row.score:g}/{row.max_score:g}"
-        _say(
+        say(
             f"{row.assignment:<12} {where:<44} {row.expected:<22} {score:>12}  "
             f"{'yes' if row.ok else 'NO'}"
         )
         for surprise in row.surprises[:20]:
-            _say(f"    {_terminal_safe(surprise)}")
+            say(f"    {terminal_safe(surprise)}")
     if variants:
-        _say("\n".join(_terminal_safe(line) for line in variant_table(variants)))
+        say("\n".join(terminal_safe(line) for line in variant_table(variants)))
     failed = [row for row in rows + variants if not row.ok]
     total = len(rows) + len(variants)
-    _say(f"selftest: {total - len(failed)} of {total} submissions behaved as expected")
+    say(f"selftest: {total - len(failed)} of {total} submissions behaved as expected")
     return 1 if failed else 0
 
 
@@ -159,8 +191,29 @@ def _parser(command: str) -> argparse.ArgumentParser:
         description=DESCRIPTIONS[command],
         epilog=EPILOG,
     )
-    if command == "grade":
+    if command in ("grade", "batch"):
         parser.add_argument("assignment", help="assignment name (see `grade list`)")
+    if command == "batch":
+        parser.add_argument(
+            "submissions",
+            help="folder of student folders or .zip files, or one .zip holding them; "
+            "each entry's name is the student id",
+        )
+        parser.add_argument(
+            "--out", required=True, help="folder for the gradebook and every report"
+        )
+        parser.add_argument(
+            "--jobs",
+            type=_jobs,
+            default=os.cpu_count() or 1,
+            help="submissions graded at once (default: one per core)",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="regrade everyone, even students whose grade is up to date",
+        )
+    if command == "grade":
         parser.add_argument(
             "--submission",
             default=".",
@@ -176,10 +229,17 @@ def _parser(command: str) -> argparse.ArgumentParser:
             action="store_true",
             help="also run the hidden cases (instructors)",
         )
+    if command in ("grade", "batch"):
         parser.add_argument(
             "--accept-risk",
             action="store_true",
             help="run hidden cases even where isolation cannot protect them",
+        )
+    if command in ("grade", "batch", "selftest"):
+        parser.add_argument(
+            "--isolation",
+            choices=TIERS,
+            help="force an isolation tier (default: the strongest available)",
         )
     if command in ("grade", "selftest"):
         parser.add_argument(
@@ -187,11 +247,6 @@ def _parser(command: str) -> argparse.ArgumentParser:
             type=_seed,
             default=0,
             help="grading seed, 0 or more; the same seed grades the same way",
-        )
-        parser.add_argument(
-            "--isolation",
-            choices=TIERS,
-            help="force an isolation tier (default: the strongest available)",
         )
     if command == "selftest":
         parser.add_argument(
@@ -214,13 +269,13 @@ def _summary_line(problem, printed: list[str]) -> str:
     first = next((c for c in problem.cases if not c.passed), None)
     failure = ""
     if first is not None:
-        message = _terminal_safe(first.message)
+        message = terminal_safe(first.message)
         repeated = bool(printed) and printed[-1] == message
         failure = "  (same as above)" if repeated else f"  {first.name}: {message}"
         printed.append(message)
     line = (
         f"  {problem.id:<24}{problem.score:>6g}/{problem.max_score:<4g}"
-        f"{problem.passed:>3}/{len(problem.cases)} cases{failure}"
+        f"{problem.passed:>3}/{problem.total} cases{failure}"
     )
     return line if len(line) <= 200 else line[:197] + "..."
 
@@ -236,6 +291,29 @@ def _closing(result: SubmissionResult, report: Path, results: Path) -> str:
     return "\n".join(lines)
 
 
+def _require_protection(isolation, accept_risk: bool) -> None:
+    if isolation.protects_secrets or accept_risk:
+        return
+    raise IsolationError(
+        f"refusing to run hidden cases: isolation here is {isolation.summary()}, "
+        "so student code could read the hidden cases and solutions. Install "
+        "bubblewrap, python3-numpy and python3-seccomp, or pass --accept-risk "
+        "to grade anyway"
+    )
+
+
+def _batch_closing(result) -> str:
+    failed = [o for o in result.outcomes if o.status != "graded"]
+    graded = len(result.outcomes) - len(failed)
+    lines = [
+        f"Graded {graded} of {result.total} submissions"
+        f" ({result.skipped} unchanged since the last run, skipped;"
+        f" {len(failed)} could not be graded)"
+    ]
+    lines += [f"Gradebook: {result.gradebook}", f"Overview:  {result.summary}"]
+    return "\n".join(lines)
+
+
 def _output_folder(out: Path) -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -247,12 +325,11 @@ def _output_folder(out: Path) -> Path:
     return out
 
 
-def _say(text: str) -> None:
-    """Print a line; a reader that went away (`grade ... | head`) stops nothing."""
-    try:
-        print(text, flush=True)
-    except BrokenPipeError:
-        sys.stdout = open(os.devnull, "w")
+def _jobs(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
 
 
 def _seed(text: str) -> int:
@@ -260,10 +337,6 @@ def _seed(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
-
-
-def _terminal_safe(text: str) -> str:
-    return _CONTROL.sub("", text).replace("\n", " ")
 
 
 def _tail(text: str, width: int) -> str:

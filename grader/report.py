@@ -45,6 +45,7 @@ def render_report(result: SubmissionResult, assignment: Assignment) -> str:
                 for p in assignment.problems
             },
             generated=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+            visibility=assignment.hidden_visibility,
         )
     )
 

@@ -21,7 +21,7 @@ def results_dict(result: SubmissionResult) -> dict:
     data["public_only"] = not result.hidden_ran
     for problem, source in zip(data["problems"], result.problems):
         problem["cases_passed"] = source.passed
-        problem["cases_total"] = len(source.cases)
+        problem["cases_total"] = source.total
     return _finite(data)
 
 

@@ -7,6 +7,7 @@ its remaining cases marked as skipped so a hung submission costs seconds,
 not minutes.
 """
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,10 +33,17 @@ class ProblemResult:
     score: float
     max_score: float
     cases: tuple[CaseResult, ...]
+    # hidden cases counted but not listed, as (passed, total), where the
+    # spec shows only totals of hidden cases
+    withheld: tuple[int, int] = (0, 0)
 
     @property
     def passed(self) -> int:
-        return sum(case.passed for case in self.cases)
+        return sum(case.passed for case in self.cases) + self.withheld[0]
+
+    @property
+    def total(self) -> int:
+        return len(self.cases) + self.withheld[1]
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,20 @@ def grade_submission(
         problems=tuple(problems),
         isolation=worker.isolation.summary(),
     )
+
+
+def as_shown(result: SubmissionResult, visibility: str) -> SubmissionResult:
+    """The result as reports may show it: with "totals", hidden cases are
+    counted per problem but not listed."""
+    if visibility != "totals":
+        return result
+    problems = []
+    for problem in result.problems:
+        hidden = [case for case in problem.cases if case.hidden]
+        shown = tuple(case for case in problem.cases if not case.hidden)
+        withheld = (sum(case.passed for case in hidden), len(hidden))
+        problems.append(dataclasses.replace(problem, cases=shown, withheld=withheld))
+    return dataclasses.replace(result, problems=tuple(problems))
 
 
 def grade_problem(problem: Problem, worker: Worker, seed: int) -> ProblemResult:

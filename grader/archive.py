@@ -189,19 +189,19 @@ def submission_entries(root: Path) -> list[Entry]:
     The id is the entry's name, without `.zip` for a zip. Dotfiles,
     `NOISE` and `DESKTOP_JUNK` are ignored. A link (whatever it points at)
     and anything neither a folder nor a `.zip` is kind "file", which cannot
-    be graded. When two entries share an id (`ann/` and `ann.zip`), both are
-    kept: folder before zip before file, then by name, the first keeps the
-    id and the others get their kind appended, `ann (zip)`, then a number.
+    be graded. When two entries share an id, ignoring case (`ann/` and
+    `Ann.zip`), both are kept: folder before zip before file, then by name,
+    the first keeps its id and the others get their kind appended,
+    `Ann (zip)`, then a number, `Ann (zip 2)`.
     Bytes in a name that are not UTF-8 appear as `\\xNN` in the id.
     """
     found = sorted(
         (_entry(p) for p in Path(root).iterdir() if not _ignored(p.name)),
         key=lambda e: (e.student.casefold(), e.student, KINDS.index(e.kind), e.path),
     )
-    taken = {entry.student for entry in found}
+    taken = {entry.student.casefold() for entry in found}
     return [
-        _renamed(entry, taken) if i and entry.student == found[i - 1].student
-        else entry
+        _renamed(entry, taken) if i and _same(entry, found[i - 1]) else entry
         for i, entry in enumerate(found)
     ]
 
@@ -309,10 +309,13 @@ def _check_declared_entries(archive: Path, size: int, limits: ArchiveLimits):
     if at < 0 or len(tail) < at + 22:
         return  # not a zip: zipfile says so with its own reason
     entries, directory = struct.unpack("<HL", tail[at + 10 : at + 16])
-    if entries > limits.max_entries or directory > (
-        limits.max_entries * CENTRAL_RECORD_BYTES
-    ):
+    if entries > limits.max_entries:
         raise ArchiveError(_too_many(archive.name, entries, limits))
+    if directory > limits.max_entries * CENTRAL_RECORD_BYTES:
+        raise ArchiveError(
+            f"{archive.name} has a table of contents of {directory} bytes, "
+            f"more than {limits.max_entries} entries need; {REZIP}"
+        )
 
 
 def _not_zip(name: str, head: bytes, error: Exception) -> str:
@@ -390,23 +393,31 @@ def _safe_parts(name: str, archive: str, limits: ArchiveLimits) -> tuple[str, ..
     """The folders and file of `name`, or ArchiveError when it could escape."""
     path = name.replace("\\", "/")
     parts = tuple(p for p in path.split("/") if p not in ("", "."))
-    problem = (
-        "has a control character" if re.search(r"[\x00-\x1f\x7f]", name)
-        else "is an absolute path" if path.startswith("/")
-        else "starts with a drive letter" if re.match(r"[A-Za-z]:", path)
-        else "climbs out with '..'" if ".." in parts
-        else f"is more than {limits.max_depth} folders deep"
-        if len(parts) > limits.max_depth + 1
-        else "is too long" if len(path.encode()) > MAX_PATH_BYTES
-        or any(len(p.encode()) > MAX_NAME_BYTES for p in parts)
-        else None
-    )
+    problem = _name_problem(name, path, parts, limits)
     if problem:
         raise ArchiveError(
             f"{archive} holds a file whose name {name!r} {problem}, so it "
             f"could land outside its folder; {REZIP} from the homework folder"
         )
     return parts
+
+
+def _name_problem(name: str, path: str, parts: tuple[str, ...], limits) -> str:
+    if re.search(r"[\x00-\x1f\x7f]", name):
+        return "has a control character"
+    if path.startswith("/"):
+        return "is an absolute path"
+    if re.match(r"[A-Za-z]:", path):
+        return "starts with a drive letter"
+    if ".." in parts:
+        return "climbs out with '..'"
+    if len(parts) > limits.max_depth + 1:
+        return f"is more than {limits.max_depth} folders deep"
+    if len(path.encode()) > MAX_PATH_BYTES:
+        return "is too long"
+    if any(len(p.encode()) > MAX_NAME_BYTES for p in parts):
+        return "has a part too long for a file name"
+    return ""
 
 
 def _check_layout(members: list[_Member], archive: str) -> None:
@@ -426,8 +437,7 @@ def _check_layout(members: list[_Member], archive: str) -> None:
             files[m.parts] = m.name
     for parts in sorted(files.keys() & folders):
         raise ArchiveError(
-            f"{archive} holds {files[parts]!r} both as a file and as a folder; "
-            f"{REZIP}"
+            f"{archive} holds {files[parts]!r} both as a file and as a folder; {REZIP}"
         )
 
 
@@ -473,30 +483,31 @@ def _write_file(zf, m: _Member, dest: Path, archive: str, limits, total: int) ->
 def _create(target: Path):
     """A new file at `target`, mode 0644, never through an existing name."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    out = open(os.open(target, flags, 0o644), "wb")
-    os.fchmod(out.fileno(), 0o644)
-    return out
+    fd = os.open(target, flags, 0o644)
+    os.fchmod(fd, 0o644)
+    return os.fdopen(fd, "wb")
 
 
 def _check_growth(m: _Member, archive: str, limits, written: int, total: int):
     """Stop a member the moment what it unpacked to passes a cap."""
-    ratio = written / max(m.info.compress_size, 1)
-    problem = (
-        f"unpacks to more than {limits.max_file_bytes / MiB:g} MiB"
-        if written > limits.max_file_bytes
-        else f"takes the archive past {limits.max_total_bytes / MiB:g} MiB unpacked"
-        if total > limits.max_total_bytes
-        else f"unpacks to over {limits.max_ratio} times its packed size (a zip "
-        "bomb?)"
-        if written > RATIO_FLOOR and ratio > limits.max_ratio
-        else None
-    )
+    problem = _growth_problem(m, limits, written, total)
     if problem:
         raise ArchiveError(
             f"{archive}: {m.name!r} {problem}, a cap the grader keeps so that "
             "one hand-in cannot fill its disk; hand in only your homework "
             "folder, without large data files"
         )
+
+
+def _growth_problem(m: _Member, limits, written: int, total: int) -> str:
+    if written > limits.max_file_bytes:
+        return f"unpacks to more than {limits.max_file_bytes / MiB:g} MiB"
+    if total > limits.max_total_bytes:
+        return f"takes the archive past {limits.max_total_bytes / MiB:g} MiB"
+    ratio = written / max(m.info.compress_size, 1)
+    if written > RATIO_FLOOR and ratio > limits.max_ratio:
+        return f"unpacks to over {limits.max_ratio} times its packed size"
+    return ""
 
 
 def _entry(path: Path) -> Entry:
@@ -513,11 +524,16 @@ def _entry(path: Path) -> Entry:
 def _renamed(entry: Entry, taken: set[str]) -> Entry:
     """`entry` under the first id `student (kind)`, `(kind 2)`, ... not taken."""
     student, n = f"{entry.student} ({entry.kind})", 1
-    while student in taken:
+    while student.casefold() in taken:
         n += 1
         student = f"{entry.student} ({entry.kind} {n})"
-    taken.add(student)
+    taken.add(student.casefold())
     return Entry(student, entry.path, entry.kind)
+
+
+def _same(entry: Entry, other: Entry) -> bool:
+    """Whether two ids would share an output folder on a case-blind disk."""
+    return entry.student.casefold() == other.student.casefold()
 
 
 def _ignored(name: str) -> bool:

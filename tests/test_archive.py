@@ -1,12 +1,13 @@
 """Archive unpacking and hand-in listing, against hostile archives built here."""
 
 import hashlib
-from contextlib import nullcontext
+import io
 import os
 import re
 import stat
 import struct
 import zipfile
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,39 @@ def test_unpacks_into_an_existing_empty_folder(tmp_path):
     assert tree(tmp_path / "out") == {"ops.py": OPS}
 
 
+def test_a_failure_leaves_an_existing_empty_folder_empty(tmp_path):
+    archive = make_zip(
+        tmp_path / "bomb.zip", [("ops.py", OPS), ("zeros.bin", bytes(4 * MiB))]
+    )
+    (tmp_path / "out").mkdir()
+    with pytest.raises(ArchiveError, match="200 times"):
+        unpack_zip(archive, tmp_path / "out")
+    assert tree(tmp_path / "out") == {}
+
+
+def test_unpacks_a_streamed_zip_with_data_descriptors(tmp_path):
+    class Pipe:  # what zipfile writes to when it cannot seek back
+        def __init__(self):
+            self.data = io.BytesIO()
+
+        def write(self, data):
+            return self.data.write(data)
+
+        def flush(self):
+            pass
+
+    pipe = Pipe()
+    with zipfile.ZipFile(pipe, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("hw1/ops.py", OPS)
+    data = pipe.data.getvalue()
+    assert zipfile.ZipFile(io.BytesIO(data)).infolist()[0].flag_bits & 0x8
+    (tmp_path / "mac.zip").write_bytes(data)
+    assert tree(unpack_zip(tmp_path / "mac.zip", tmp_path / "out")) == {
+        "hw1": None,
+        "hw1/ops.py": OPS,
+    }
+
+
 def test_refuses_a_destination_that_is_not_new_or_empty(tmp_path):
     archive = make_zip(tmp_path / "a.zip", [("ops.py", OPS)])
     (tmp_path / "full").mkdir()
@@ -185,7 +219,11 @@ def test_permissions_in_the_zip_are_not_applied(tmp_path):
             (_info("secret.py", stat.S_IFREG | 0o000), OPS),
         ],
     )
-    dest = unpack_zip(archive, tmp_path / "out")
+    umask = os.umask(0o077)  # modes are fixed, not left to the umask
+    try:
+        dest = unpack_zip(archive, tmp_path / "out")
+    finally:
+        os.umask(umask)
     assert stat.S_IMODE((dest / "bin").stat().st_mode) == 0o755
     assert stat.S_IMODE((dest / "bin" / "run").stat().st_mode) == 0o644
     assert stat.S_IMODE((dest / "secret.py").stat().st_mode) == 0o644
@@ -216,7 +254,8 @@ def test_a_zip_inside_the_zip_stays_a_file(tmp_path):
         ("c:x", "drive letter"),
         ("ops\x1b[2J.py", "control character"),
         ("/".join(["d"] * 17) + "/ops.py", "more than 16 folders deep"),
-        ("x" * 256 + ".py", "too long"),
+        ("x" * 256 + ".py", "too long for a file name"),
+        ("/".join(["d" * 200] * 6), "is too long"),
     ],
 )
 def test_refuses_names_that_could_escape(tmp_path, sentinel, name, problem):
@@ -345,15 +384,15 @@ def test_refuses_a_header_that_understates_the_size(tmp_path, sentinel):
 
 
 def test_refuses_an_encrypted_member(tmp_path, sentinel):
-    archive = make_zip(tmp_path / "locked.zip", [("readme.txt", b"hi"), ("ops.py", OPS)])
+    archive = make_zip(
+        tmp_path / "locked.zip", [("readme.txt", b"hi"), ("ops.py", OPS)]
+    )
     set_flag(archive, "ops.py", 0x1)
     assert_refused(archive, sentinel, "has a password on 'ops.py'")
 
 
 def test_refuses_a_method_zlib_cannot_bound(tmp_path, sentinel):
-    archive = make_zip(
-        tmp_path / "bz.zip", [("ops.py", OPS)], method=zipfile.ZIP_BZIP2
-    )
+    archive = make_zip(tmp_path / "bz.zip", [("ops.py", OPS)], method=zipfile.ZIP_BZIP2)
     assert_refused(archive, sentinel, "with method 12, .*only stored and deflate")
 
 
@@ -391,7 +430,9 @@ def test_many_files_stop_at_the_total_cap(tmp_path, sentinel):
     members = [(f"data/{n}.bin", os.urandom(400 * 1024)) for n in range(3)]
     archive = make_zip(tmp_path / "many.zip", members, method=zipfile.ZIP_STORED)
     limits = ArchiveLimits(max_total_bytes=1 * MiB)
-    assert_refused(archive, sentinel, "'data/2.bin' takes the archive past 1 MiB", limits)
+    assert_refused(
+        archive, sentinel, "'data/2.bin' takes the archive past 1 MiB", limits
+    )
 
 
 def test_a_file_within_every_cap_unpacks(tmp_path):
@@ -413,6 +454,16 @@ def test_an_entry_count_that_lies_is_still_caught(tmp_path, sentinel):
     struct.pack_into("<HH", data, end + 8, 1, 1)  # entries on disk, in total
     archive.write_bytes(bytes(data))
     assert_refused(archive, sentinel, "holds 11 entries", ArchiveLimits(max_entries=10))
+
+
+def test_a_table_of_contents_too_long_for_its_entries_is_refused(tmp_path, sentinel):
+    names = [("x" * 200 + str(n), b"") for n in range(11)]
+    archive = make_zip(tmp_path / "long.zip", names, method=zipfile.ZIP_STORED)
+    data = bytearray(archive.read_bytes())
+    struct.pack_into("<HH", data, data.rfind(b"PK\x05\x06") + 8, 1, 1)
+    archive.write_bytes(bytes(data))
+    limits = ArchiveLimits(max_entries=1)
+    assert_refused(archive, sentinel, "table of contents of 2[0-9]{3} bytes", limits)
 
 
 def test_an_archive_larger_than_the_total_cap_is_refused(tmp_path, sentinel):
@@ -504,12 +555,27 @@ def test_an_id_shared_by_several_kinds_is_kept_for_each(tmp_path):
     (tmp_path / "ann").mkdir()
     make_zip(tmp_path / "ann.zip", [("ops.py", OPS)])
     make_zip(tmp_path / "ann.Zip", [("ops.py", OPS)])
+    (tmp_path / "ann.txt").write_text("")
     entries = submission_entries(tmp_path)
     assert [(e.student, e.path.name, e.kind) for e in entries] == [
         ("ann", "ann", "folder"),
         ("ann (zip)", "ann.Zip", "zip"),
         ("ann (zip 2)", "ann.zip", "zip"),
+        ("ann.txt", "ann.txt", "file"),
     ]
+
+
+def test_ids_that_differ_only_in_case_are_told_apart(tmp_path):
+    (tmp_path / "Ann").mkdir()
+    make_zip(tmp_path / "ann.zip", [("ops.py", OPS)])
+    (tmp_path / "ANN (zip)").mkdir()
+    entries = submission_entries(tmp_path)
+    assert [(e.student, e.kind) for e in entries] == [
+        ("Ann", "folder"),
+        ("ann (zip 2)", "zip"),
+        ("ANN (zip)", "folder"),
+    ]
+    assert len({safe_name(e.student).casefold() for e in entries}) == 3
 
 
 # safe names for output folders
@@ -552,8 +618,11 @@ def test_safe_names_are_safe_folder_names(tmp_path, student):
 def test_a_changed_name_ends_in_a_hash_of_the_id():
     digest = hashlib.sha256(b"a/b").hexdigest()[:8]
     assert safe_name("a/b") == f"a_b-{digest}"
-    assert safe_name("x" * 300) == "x" * (MAX_SAFE_NAME - 9) + "-" + (
-        hashlib.sha256(b"x" * 300).hexdigest()[:8]
+    assert (
+        safe_name("x" * 300)
+        == "x" * (MAX_SAFE_NAME - 9)
+        + "-"
+        + (hashlib.sha256(b"x" * 300).hexdigest()[:8])
     )
 
 
@@ -609,4 +678,3 @@ def test_find_submission_root_reports_a_linked_module_where_it_is(tmp_path):
     assert find_submission_root(tmp_path, "ops") == tmp_path / "hw1"
     (tmp_path / "ops.py").symlink_to(tmp_path / "missing")
     assert find_submission_root(tmp_path, "ops") == tmp_path
-

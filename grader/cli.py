@@ -3,6 +3,7 @@
     grade ASSIGNMENT [--submission PATH] [--out DIR] [--hidden] [--seed N]
     grade list
     grade selftest [ASSIGNMENT ...]
+    grade gradescope ASSIGNMENT [--out autograder.zip]
 
 Exit status: 0 when grading ran (whatever the score), 1 when it could not,
 2 for a usage error.
@@ -22,6 +23,7 @@ from grader.assignment import (
     list_assignments,
     load_assignment,
 )
+from grader.autograder import build_bundle
 from grader.cases import CaseError
 from grader.report import write_report
 from grader.results import write_results
@@ -35,7 +37,7 @@ from grader.score import (
 )
 from grader.selftest import grade_variants, selftest, variant_table
 
-COMMANDS = ("list", "selftest")
+COMMANDS = ("list", "selftest", "gradescope")
 DESCRIPTIONS = {
     "grade": "Grade a submission (a folder holding the student module) against an "
     "assignment, and write report.html and results.json.",
@@ -43,6 +45,8 @@ DESCRIPTIONS = {
     "selftest": "Grade every assignment's reference solutions (full marks expected), "
     "handout stubs (zero expected) and known variants (as declared); exit 1 on "
     "any surprise.",
+    "gradescope": "Build the zip to upload as a Gradescope autograder: the grader, "
+    "the assignment with its hidden cases, setup.sh and run_autograder.",
 }
 EPILOG = (
     "other commands: `grade list` shows the assignments found; `grade selftest` "
@@ -61,7 +65,12 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    run = {"grade": run_grade, "list": run_list, "selftest": run_selftest}[command]
+    run = {
+        "grade": run_grade,
+        "list": run_list,
+        "selftest": run_selftest,
+        "gradescope": run_gradescope,
+    }[command]
     # a polite kill still runs the cleanup that stops workers and deletes folders
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     try:
@@ -153,6 +162,21 @@ def run_selftest(args) -> int:
     return 1 if failed else 0
 
 
+def run_gradescope(args) -> int:
+    """Build the Gradescope autograder zip of one assignment."""
+    folder = find_assignment(args.assignment, args.assignments)
+    try:
+        out = build_bundle(folder, Path(args.out))
+    except OSError as error:
+        raise SubmissionError(f"cannot write {args.out}: {error.strerror}") from None
+    _say(
+        f"Wrote {out} for {folder.name} from {folder.resolve()}, hidden cases "
+        "included: upload it as the autograder of a Gradescope programming "
+        "assignment, and keep it from students"
+    )
+    return 0
+
+
 def _parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade" if command == "grade" else f"grade {command}",
@@ -180,6 +204,13 @@ def _parser(command: str) -> argparse.ArgumentParser:
             "--accept-risk",
             action="store_true",
             help="run hidden cases even where isolation cannot protect them",
+        )
+    if command == "gradescope":
+        parser.add_argument("assignment", help="assignment name (see `grade list`)")
+        parser.add_argument(
+            "--out",
+            default="autograder.zip",
+            help="the zip to write (default: ./autograder.zip)",
         )
     if command in ("grade", "selftest"):
         parser.add_argument(

@@ -359,4 +359,3 @@ def _tree_digest(folder: Path) -> str:
         budget -= len(data)
         digest.update(hashlib.sha256(data).digest())
     return digest.hexdigest()
-

@@ -4,6 +4,7 @@
     grade batch ASSIGNMENT SUBMISSIONS --out DIR [--jobs N] [--force]
     grade list
     grade selftest [ASSIGNMENT ...]
+    grade gradescope ASSIGNMENT [--out autograder.zip]
 
 Exit status: 0 when grading ran (whatever the score), 1 when it could not,
 2 for a usage error.
@@ -23,6 +24,7 @@ from grader.assignment import (
     list_assignments,
     load_assignment,
 )
+from grader.autograder import build_bundle
 from grader.cases import CaseError
 from grader.report import write_report
 from grader.results import write_results
@@ -38,7 +40,7 @@ from grader.score import (
 from grader.selftest import grade_variants, selftest, variant_table
 from grader.terminal import BatchProgress, say, terminal_safe
 
-COMMANDS = ("batch", "list", "selftest")
+COMMANDS = ("batch", "list", "selftest", "gradescope")
 DESCRIPTIONS = {
     "grade": "Grade a submission (a folder holding the student module) against an "
     "assignment, and write report.html and results.json.",
@@ -50,6 +52,8 @@ DESCRIPTIONS = {
     "selftest": "Grade every assignment's reference solutions (full marks expected), "
     "handout stubs (zero expected) and known variants (as declared); exit 1 on "
     "any surprise.",
+    "gradescope": "Build the zip to upload as a Gradescope autograder: the grader, "
+    "the assignment with its hidden cases, setup.sh and run_autograder.",
 }
 EPILOG = (
     "other commands: `grade list` shows the assignments found; `grade selftest` "
@@ -71,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         "batch": run_batch,
         "list": run_list,
         "selftest": run_selftest,
+        "gradescope": run_gradescope,
     }[command]
     # a polite kill still runs the cleanup that stops workers and deletes folders
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
@@ -121,8 +126,10 @@ def run_batch(args) -> int:
     isolation = current_isolation(args.isolation)
     _require_protection(isolation, args.accept_risk)
     out = _output_folder(Path(args.out))
-    say(f"Grading {Path(args.submissions).resolve()} against {assignment.name} "
-         f"with hidden cases, {args.jobs} at a time, into {out.resolve()}")
+    say(
+        f"Grading {Path(args.submissions).resolve()} against {assignment.name} "
+        f"with hidden cases, {args.jobs} at a time, into {out.resolve()}"
+    )
     say(f"Isolation: {isolation.summary()}")
     shown = BatchProgress()
     result = batch.run_batch(
@@ -185,6 +192,21 @@ def run_selftest(args) -> int:
     return 1 if failed else 0
 
 
+def run_gradescope(args) -> int:
+    """Build the Gradescope autograder zip of one assignment."""
+    folder = find_assignment(args.assignment, args.assignments)
+    try:
+        out = build_bundle(folder, Path(args.out))
+    except OSError as error:
+        raise SubmissionError(f"cannot write {args.out}: {error.strerror}") from None
+    say(
+        f"Wrote {out} for {folder.name} from {folder.resolve()}, hidden cases "
+        "included: upload it as the autograder of a Gradescope programming "
+        "assignment, and keep it from students"
+    )
+    return 0
+
+
 def _parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade" if command == "grade" else f"grade {command}",
@@ -240,6 +262,13 @@ def _parser(command: str) -> argparse.ArgumentParser:
             "--isolation",
             choices=TIERS,
             help="force an isolation tier (default: the strongest available)",
+        )
+    if command == "gradescope":
+        parser.add_argument("assignment", help="assignment name (see `grade list`)")
+        parser.add_argument(
+            "--out",
+            default="autograder.zip",
+            help="the zip to write (default: ./autograder.zip)",
         )
     if command in ("grade", "selftest"):
         parser.add_argument(
@@ -306,9 +335,11 @@ def _batch_closing(result) -> str:
     failed = [o for o in result.outcomes if o.status != "graded"]
     graded = len(result.outcomes) - len(failed)
     lines = [
-        f"Graded {graded} of {result.total} submissions"
-        f" ({result.skipped} unchanged since the last run, skipped;"
-        f" {len(failed)} could not be graded)"
+        (
+            f"Graded {graded} of {result.total} submissions"
+            f" ({result.skipped} unchanged since the last run, skipped;"
+            f" {len(failed)} could not be graded)"
+        )
     ]
     lines += [f"Gradebook: {result.gradebook}", f"Overview:  {result.summary}"]
     return "\n".join(lines)

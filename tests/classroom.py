@@ -83,7 +83,10 @@ def _reference_entry(dest: Path, student: str, source: str, style: int) -> dict:
     elif style == 1:
         _zip(dest / f"{student}.zip", {"ops.py": source})
     elif style == 2:
-        _zip(dest / f"{student}.zip", {"homework/ops.py": source, "homework/notes.md": "x"})
+        _zip(
+            dest / f"{student}.zip",
+            {"homework/ops.py": source, "homework/notes.md": "x"},
+        )
     else:
         _zip(
             dest / f"{student}.zip",
@@ -98,10 +101,14 @@ def _broken_entries(dest: Path) -> dict[str, Expected]:
     whole = io.BytesIO()
     with zipfile.ZipFile(whole, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("ops.py", REFERENCE.read_text() * 20)
-    (dest / "broken-truncated.zip").write_bytes(whole.getvalue()[: len(whole.getvalue()) // 2])
+    (dest / "broken-truncated.zip").write_bytes(
+        whole.getvalue()[: len(whole.getvalue()) // 2]
+    )
     _zip(dest / "broken-escapes.zip", {"../../ops.py": "print('escaped')"})
     _zip(dest / "broken-absolute.zip", {"/tmp/ops.py": "print('escaped')"})
-    with zipfile.ZipFile(dest / "broken-bomb.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(
+        dest / "broken-bomb.zip", "w", zipfile.ZIP_DEFLATED
+    ) as archive:
         with archive.open("ops.py", "w", force_zip64=True) as member:
             block = b"\0" * 2**20
             for _ in range(200):  # 200 MiB of zeros, a few hundred KiB zipped
@@ -109,7 +116,9 @@ def _broken_entries(dest: Path) -> dict[str, Expected]:
     _folder(dest / "broken-no-module", {"README.txt": "I could not finish, sorry"})
     _zip(dest / "broken-zip-without-module.zip", {"solution.py": "x = 1"})
     (dest / "broken-stray-file.py").write_text("def add_backward(): pass")
-    _folder(dest / "broken-syntax-error", {"ops.py": "def add_backward(out_grad, a, b)\n"})
+    _folder(
+        dest / "broken-syntax-error", {"ops.py": "def add_backward(out_grad, a, b)\n"}
+    )
     return {
         "broken-not-a-zip": Expected("error", error="not a zip"),
         "broken-empty": Expected("error", error="empty"),

@@ -96,13 +96,17 @@ def test_a_rerun_skips_the_unchanged_and_regrades_the_changed(warmup_class, tmp_
     out = tmp_path / "out"
     assert batch("warmup", warmup_class, "--out", out).returncode == 0
     first = (out / "grades.csv").read_bytes()
-    stamps = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("students/*/entry.json")}
+    stamps = {
+        p.parent.name: p.stat().st_mtime_ns for p in out.glob("students/*/entry.json")
+    }
     (warmup_class / "cho" / "warmup.py").write_text(WARMUP_SOLUTION.read_text())
 
     run = batch("warmup", warmup_class, "--out", out)
     assert run.returncode == 0, run.stderr
     assert "4 submissions unchanged since the last run: skipped" in run.stdout
-    after = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("students/*/entry.json")}
+    after = {
+        p.parent.name: p.stat().st_mtime_ns for p in out.glob("students/*/entry.json")
+    }
     assert [s for s in stamps if stamps[s] != after[s]] == ["cho"]
     rows = {row["student"]: row for row in gradebook(out)}
     assert float(rows["cho"]["total"]) == 10
@@ -117,12 +121,16 @@ def test_one_zip_holding_the_class_is_graded_like_its_folder(warmup_class, tmp_p
     with zipfile.ZipFile(bundle, "w") as archive:
         for path in sorted(warmup_class.rglob("*")):
             if path.is_file():
-                archive.write(path, Path("submissions") / path.relative_to(warmup_class))
+                archive.write(
+                    path, Path("submissions") / path.relative_to(warmup_class)
+                )
     from_folder, from_zip = tmp_path / "a", tmp_path / "b"
     assert batch("warmup", warmup_class, "--out", from_folder).returncode == 0
     run = batch("warmup", bundle, "--out", from_zip)
     assert run.returncode == 0, run.stderr
-    assert (from_zip / "grades.csv").read_bytes() == (from_folder / "grades.csv").read_bytes()
+    assert (from_zip / "grades.csv").read_bytes() == (
+        from_folder / "grades.csv"
+    ).read_bytes()
 
 
 def test_a_missing_class_folder_exits_1(tmp_path):
@@ -179,7 +187,9 @@ def test_a_class_of_200_is_graded_completely_and_as_expected(hw1_class, uninterr
 
 
 def _grade_surprises(student: str, want, row: dict) -> list[str]:
-    problems = {k: float(v) for k, v in row.items() if k not in ("student", "total", "status")}
+    problems = {
+        k: float(v) for k, v in row.items() if k not in ("student", "total", "status")
+    }
     if want.zero:
         return [] if float(row["total"]) == 0 else [f"{student}: {row['total']} not 0"]
     full = {pid for pid, score in problems.items() if score == _max(pid)}
@@ -225,7 +235,9 @@ def test_a_batch_killed_halfway_resumes_to_the_same_gradebook(hw1_class, uninter
     run = batch("hw1", root / "submissions", "--out", out)
     assert run.returncode == 0, run.stderr[-3000:]
     assert f"{done} submissions unchanged since the last run" in run.stdout
-    assert (out / "grades.csv").read_bytes() == (uninterrupted[0] / "grades.csv").read_bytes()
+    assert (out / "grades.csv").read_bytes() == (
+        uninterrupted[0] / "grades.csv"
+    ).read_bytes()
 
 
 def _children(pid: int) -> list[str]:
@@ -236,7 +248,9 @@ def _children(pid: int) -> list[str]:
             text = status.read_text()
         except OSError:
             continue
-        fields = dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
+        fields = dict(
+            line.split(":\t", 1) for line in text.splitlines() if ":\t" in line
+        )
         if fields.get("PPid", "").strip() == str(pid):
             found.append(status.parent.name)
     return found

@@ -3,6 +3,7 @@
     grade ASSIGNMENT [--submission PATH] [--out DIR] [--hidden] [--seed N]
     grade list
     grade selftest [ASSIGNMENT ...]
+    grade release ASSIGNMENT [--out DIR]
 
 Exit status: 0 when grading ran (whatever the score), 1 when it could not,
 2 for a usage error.
@@ -23,6 +24,7 @@ from grader.assignment import (
     load_assignment,
 )
 from grader.cases import CaseError
+from grader.release import GRADER_FOLDER, ReleaseError, release_handout, released_files
 from grader.report import write_report
 from grader.results import write_results
 from grader.runner import current_isolation
@@ -35,7 +37,7 @@ from grader.score import (
 )
 from grader.selftest import grade_variants, selftest, variant_table
 
-COMMANDS = ("list", "selftest")
+COMMANDS = ("list", "selftest", "release")
 DESCRIPTIONS = {
     "grade": "Grade a submission (a folder holding the student module) against an "
     "assignment, and write report.html and results.json.",
@@ -43,6 +45,8 @@ DESCRIPTIONS = {
     "selftest": "Grade every assignment's reference solutions (full marks expected), "
     "handout stubs (zero expected) and known variants (as declared); exit 1 on "
     "any surprise.",
+    "release": "Write the handout students get: stubs, spec, public cases, the "
+    "grader's source and a README; never hidden cases or solutions.",
 }
 EPILOG = (
     "other commands: `grade list` shows the assignments found; `grade selftest` "
@@ -61,7 +65,12 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    run = {"grade": run_grade, "list": run_list, "selftest": run_selftest}[command]
+    run = {
+        "grade": run_grade,
+        "list": run_list,
+        "selftest": run_selftest,
+        "release": run_release,
+    }[command]
     # a polite kill still runs the cleanup that stops workers and deletes folders
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     try:
@@ -153,6 +162,27 @@ def run_selftest(args) -> int:
     return 1 if failed else 0
 
 
+def run_release(args) -> int:
+    """Write an assignment's handout for students and say what is in it."""
+    folder = find_assignment(args.assignment, args.assignments)
+    name = folder.resolve().name
+    out = Path(args.out or f"{name}-handout")
+    try:
+        release_handout(folder, out)
+    except ReleaseError as error:
+        print(f"grade: error: {error}", file=sys.stderr)
+        return 1
+    _say(f"Released {name} from {folder.resolve()} into {out}:")
+    _say("\n".join(f"  {path}" for path in released_files(out)))
+    _say(f"  {GRADER_FOLDER}/ (the grader itself, for pip install)")
+    _say(
+        f"Next: try it as a student would (cd {out} && python3 -m venv .venv && "
+        f".venv/bin/pip install ./{GRADER_FOLDER} && .venv/bin/grade {name}), "
+        "then hand the folder out. Hidden cases and solutions stay with you."
+    )
+    return 0
+
+
 def _parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade" if command == "grade" else f"grade {command}",
@@ -192,6 +222,13 @@ def _parser(command: str) -> argparse.ArgumentParser:
             "--isolation",
             choices=TIERS,
             help="force an isolation tier (default: the strongest available)",
+        )
+    if command == "release":
+        parser.add_argument("assignment", help="assignment name (see `grade list`)")
+        parser.add_argument(
+            "--out",
+            metavar="DIR",
+            help="folder to write, new or empty (default: ./ASSIGNMENT-handout)",
         )
     if command == "selftest":
         parser.add_argument(

@@ -5,6 +5,7 @@
     grade list
     grade selftest [ASSIGNMENT ...]
     grade gradescope ASSIGNMENT [--out autograder.zip]
+    grade release ASSIGNMENT [--out DIR]
 
 Exit status: 0 when grading ran (whatever the score), 1 when it could not,
 2 for a usage error.
@@ -26,6 +27,7 @@ from grader.assignment import (
 )
 from grader.autograder import build_bundle
 from grader.cases import CaseError
+from grader.release import GRADER_FOLDER, ReleaseError, release_handout, released_files
 from grader.report import write_report
 from grader.results import write_results
 from grader.runner import current_isolation
@@ -40,7 +42,7 @@ from grader.score import (
 from grader.selftest import grade_variants, selftest, variant_table
 from grader.terminal import BatchProgress, say, terminal_safe
 
-COMMANDS = ("batch", "list", "selftest", "gradescope")
+COMMANDS = ("batch", "list", "selftest", "gradescope", "release")
 DESCRIPTIONS = {
     "grade": "Grade a submission (a folder holding the student module) against an "
     "assignment, and write report.html and results.json.",
@@ -54,6 +56,8 @@ DESCRIPTIONS = {
     "any surprise.",
     "gradescope": "Build the zip to upload as a Gradescope autograder: the grader, "
     "the assignment with its hidden cases, setup.sh and run_autograder.",
+    "release": "Write the handout students get: stubs, spec, public cases, the "
+    "grader's source and a README; never hidden cases or solutions.",
 }
 EPILOG = (
     "other commands: `grade list` shows the assignments found; `grade selftest` "
@@ -76,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "list": run_list,
         "selftest": run_selftest,
         "gradescope": run_gradescope,
+        "release": run_release,
     }[command]
     # a polite kill still runs the cleanup that stops workers and deletes folders
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
@@ -207,6 +212,27 @@ def run_gradescope(args) -> int:
     return 0
 
 
+def run_release(args) -> int:
+    """Write an assignment's handout for students and say what is in it."""
+    folder = find_assignment(args.assignment, args.assignments)
+    name = folder.resolve().name
+    out = Path(args.out or f"{name}-handout")
+    try:
+        release_handout(folder, out)
+    except ReleaseError as error:
+        print(f"grade: error: {error}", file=sys.stderr)
+        return 1
+    say(f"Released {name} from {folder.resolve()} into {out}:")
+    say("\n".join(f"  {path}" for path in released_files(out)))
+    say(f"  {GRADER_FOLDER}/ (the grader itself, for pip install)")
+    say(
+        f"Next: try it as a student would (cd {out} && python3 -m venv .venv && "
+        f".venv/bin/pip install ./{GRADER_FOLDER} && .venv/bin/grade {name}), "
+        "then hand the folder out. Hidden cases and solutions stay with you."
+    )
+    return 0
+
+
 def _parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade" if command == "grade" else f"grade {command}",
@@ -276,6 +302,13 @@ def _parser(command: str) -> argparse.ArgumentParser:
             type=_seed,
             default=0,
             help="grading seed, 0 or more; the same seed grades the same way",
+        )
+    if command == "release":
+        parser.add_argument("assignment", help="assignment name (see `grade list`)")
+        parser.add_argument(
+            "--out",
+            metavar="DIR",
+            help="folder to write, new or empty (default: ./ASSIGNMENT-handout)",
         )
     if command == "selftest":
         parser.add_argument(

@@ -300,7 +300,8 @@ def _row(folder: Path, job: Job) -> StudentRow:
     if entry.get("status") == "graded":
         try:
             results = json.loads((folder / "results.json").read_text("utf-8"))
-            return StudentRow(job.student, results, None, job.seed)
+            report = f"{STUDENTS}/{job.folder}/report.html"
+            return StudentRow(job.student, results, None, job.seed, report)
         except (OSError, ValueError):
             entry = {"error": "its results.json is missing or unreadable; regrade"}
     error = entry.get("error") or "not graded: the batch stopped before this student"

@@ -304,7 +304,7 @@ def _row(folder: Path, job: Job) -> StudentRow:
             return StudentRow(job.student, results, None, job.seed, report)
         except (OSError, ValueError):
             entry = {"error": "its results.json is missing or unreadable; regrade"}
-    error = entry.get("error") or "not graded: the batch stopped before this student"
+    error = entry.get("error") or "the batch stopped before this student"
     return StudentRow(job.student, None, error, job.seed)
 
 

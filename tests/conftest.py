@@ -1,6 +1,7 @@
 """Shared fixtures: the repo's assignments, reference solutions and graded runs."""
 
 import shutil
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,6 +18,11 @@ HW1 = ROOT / "assignments" / "hw1"
 WARMUP = ROOT / "assignments" / "warmup"
 REFERENCE = ROOT / "solutions" / "hw1"
 MUTANTS = {m.name: m for m in load_mutants(REFERENCE / "mutants")}
+# the `grade` installed beside this interpreter (the venv's), not another
+# that PATH may find first
+GRADE = shutil.which("grade", path=str(Path(sys.executable).parent)) or shutil.which(
+    "grade"
+)
 # files tests leave for a person to look at (git-ignored)
 ARTIFACTS = ROOT / "test-artifacts"
 

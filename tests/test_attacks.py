@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import GRADE, HW1, REFERENCE, ROOT, Document
 
 from grader import sandbox
 from grader.assignment import DEFAULT_TIMEOUT
@@ -28,8 +29,6 @@ from grader.report import TEMPLATES, render_report, write_report
 from grader.results import results_dict, write_results
 from grader.runner import OUTPUT_CAP, current_isolation
 from grader.score import TIMEOUTS_PER_PROBLEM, grade_submission
-
-from conftest import HW1, REFERENCE, ROOT, Document
 
 ATTACKS = Path(__file__).with_name("attacks")
 REFERENCE_SOURCE = (REFERENCE / "ops.py").read_text()
@@ -39,7 +38,6 @@ HIDDEN_CASES = HW1 / "cases" / "hidden.yaml"
 CASE_TIMEOUT = 2.0
 # how long a grading may take before the test calls it hung
 HANG_LIMIT = 10.0
-GRADE = shutil.which("grade")
 
 
 @dataclass(frozen=True)

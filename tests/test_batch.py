@@ -3,24 +3,18 @@ resumable after a kill with the same gradebook."""
 
 import csv
 import json
-import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
 from classroom import HW1_POINTS, build_class
-from conftest import ROOT
+from conftest import GRADE, ROOT
 
 from grader.batch import student_seed
 
-GRADE = shutil.which("grade", path=str(Path(sys.executable).parent)) or shutil.which(
-    "grade"
-)
 WARMUP_SOLUTION = ROOT / "solutions" / "warmup" / "warmup.py"
 WARMUP_STUBS = ROOT / "assignments" / "warmup" / "handout" / "warmup.py"
 

@@ -3,17 +3,10 @@
 import json
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from conftest import HW1, REFERENCE, WARMUP, copy_assignment
+from conftest import GRADE, HW1, REFERENCE, WARMUP, copy_assignment
 
-# the entry point installed beside this interpreter (the venv's), not another
-# `grade` that PATH may find first
-GRADE = shutil.which("grade", path=str(Path(sys.executable).parent)) or shutil.which(
-    "grade"
-)
 pytestmark = pytest.mark.skipif(GRADE is None, reason="`grade` is not installed")
 
 

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import HW1, REFERENCE, ROOT, copy_assignment
+from conftest import GRADE, HW1, REFERENCE, ROOT, copy_assignment
 
 from grader.assignment import load_assignment
 from grader.release import ReleaseError, release_handout, released_files
 
-GRADE = shutil.which("grade", path=str(Path(sys.executable).parent))
 HIDDEN = HW1 / "cases" / "hidden.yaml"
 PUBLIC = HW1 / "cases" / "public.yaml"
 STUB = HW1 / "handout" / "ops.py"

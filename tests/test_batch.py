@@ -2,6 +2,7 @@
 resumable after a kill with the same gradebook."""
 
 import csv
+import functools
 import json
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 from classroom import HW1_POINTS, build_class
 from conftest import GRADE, ROOT
 
+from grader.assignment import find_assignment, load_assignment
 from grader.batch import student_seed
 
 WARMUP_SOLUTION = ROOT / "solutions" / "warmup" / "warmup.py"
@@ -195,9 +197,8 @@ def _grade_surprises(student: str, want, row: dict) -> list[str]:
     return []
 
 
+@functools.cache
 def _max(problem: str) -> float:
-    from grader.assignment import find_assignment, load_assignment
-
     points = {p.id: p.points for p in load_assignment(find_assignment("hw1")).problems}
     return points[problem]
 

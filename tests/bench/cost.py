@@ -20,7 +20,14 @@ from grader.cases import forward_args
 from grader.check import check_case
 from grader.expect import expect
 from grader.runner import Worker
-from harness import REFERENCE, InProcessWorker, import_module, median_seconds, problem_of, square_case
+from harness import (
+    REFERENCE,
+    InProcessWorker,
+    import_module,
+    median_seconds,
+    problem_of,
+    square_case,
+)
 
 OPS = {  # problem id -> (case parameters, input ranges, cost exponent in n)
     "matmul": ({}, {"low": -1.0, "high": 1.0}, 5),

@@ -19,7 +19,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from grader.assignment import Case, InputSpec, find_assignment, load_assignment  # noqa: E402
+from grader.assignment import (  # noqa: E402
+    Case,
+    InputSpec,
+    find_assignment,
+    load_assignment,
+)
 from grader.runner import CallOutcome, _request  # noqa: E402
 from grader.worker import _serve  # noqa: E402
 
@@ -79,7 +84,8 @@ class InProcessWorker:
         reply, outputs = _serve(self.module, self.path, header, arrays)
         seconds = time.monotonic() - begin
         if reply["status"] != "ok":
-            return CallOutcome(reply["status"], error=reply.get("error"), seconds=seconds)
+            status, error = reply["status"], reply.get("error")
+            return CallOutcome(status, error=error, seconds=seconds)
         split = len(outputs) - reply["n_after"]
         return CallOutcome(
             "ok",

@@ -17,7 +17,14 @@ from alarms import group_of
 from grader.check import check_case
 from grader.expect import expect
 from grader.mutants import load_mutants, materialise
-from harness import MUTANTS, REFERENCE, InProcessWorker, defined_functions, hw1, import_module
+from harness import (
+    MUTANTS,
+    REFERENCE,
+    InProcessWorker,
+    defined_functions,
+    hw1,
+    import_module,
+)
 
 CHECKERS = ("ours", "torch fast", "torch slow", "all-ones")
 

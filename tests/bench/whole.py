@@ -44,7 +44,8 @@ def run(repeats: int, class_size_check: bool = True) -> list[dict]:
     if isinstance(batch, str):
         samples["batch"] = batch
     else:
-        samples[f"grade batch hw1, {batch[1]} submissions, --jobs 2"] = [_timed(batch[0])]
+        name = f"grade batch hw1, {batch[1]} submissions, --jobs 2"
+        samples[name] = [_timed(batch[0])]
     return _rows(samples)
 
 

@@ -25,6 +25,13 @@ def grade_seed(name: str, seed: int) -> tuple[int, list[str], tuple[float, str]]
     assignment = load_assignment(find_assignment(name), hidden=True)
     result = grade_submission(assignment, solutions_folder(assignment), seed)
     cases = [(p.id, c) for p in result.problems for c in p.cases]
+    failures, worst = tally(seed, cases)
+    return len(cases), failures, worst
+
+
+def tally(seed: int, cases: list) -> tuple[list[str], tuple[float, str]]:
+    """The failures among (problem id, CaseResult) pairs, and the worst passing
+    error as a fraction of its tolerance, with where it was seen."""
     failures = [
         f"seed {seed}: {pid} › {c.name}: {c.message}"
         for pid, c in cases
@@ -32,13 +39,16 @@ def grade_seed(name: str, seed: int) -> tuple[int, list[str], tuple[float, str]]
     ]
     worst = max(
         (
-            (c.max_rel_error or 0.0) / (c.tolerance or 1.0),
-            f"seed {seed}: {pid} › {c.name}",
-        )
-        for pid, c in cases
-        if c.passed
+            (
+                (c.max_rel_error or 0.0) / (c.tolerance or 1.0),
+                f"seed {seed}: {pid} › {c.name}",
+            )
+            for pid, c in cases
+            if c.passed
+        ),
+        default=(0.0, ""),
     )
-    return len(cases), failures, worst
+    return failures, worst
 
 
 def main() -> int:

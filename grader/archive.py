@@ -136,6 +136,24 @@ def find_submission_root(folder: Path, module: str) -> Path:
     return found[0] if len(found) == 1 else folder
 
 
+def missing_module(upload: Path, name: str) -> str:
+    """Why a hand-in has no module to grade, in words for the student."""
+    files = sorted(str(p.relative_to(upload)) for p in upload.rglob("*") if p.is_file())
+    if not files:
+        return f"your upload is empty: upload your {name}"
+    same = [f for f in files if Path(f).name == name]
+    if len(same) > 1:
+        return (
+            f"your upload holds {len(same)} files named {name} ({', '.join(same[:5])}):"
+            f" upload only the one to grade"
+        )
+    shown = ", ".join(files[:10]) + (", ..." if len(files) > 10 else "")
+    return (
+        f"no {name} found in your upload (it holds: {shown}): upload {name} "
+        f"itself, or a zip of the folder that holds it, with exactly that name"
+    )
+
+
 def unpack_zip(
     archive: Path, dest: Path, limits: ArchiveLimits = STUDENT_LIMITS
 ) -> Path:

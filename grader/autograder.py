@@ -27,7 +27,7 @@ from pathlib import Path
 
 import jinja2
 
-from grader.archive import NOISE, find_submission_root
+from grader.archive import NOISE, find_submission_root, missing_module
 from grader.assignment import Assignment, AssignmentError, load_assignment
 from grader.cases import CaseError
 from grader.gradescope import gradescope_error, gradescope_results, write_gradescope
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
 def _grade(assignment: Assignment, upload: Path) -> dict:
     root = find_submission_root(upload, assignment.module)
     if not (root / f"{assignment.module}.py").exists():
-        raise SubmissionError(_not_found(upload, f"{assignment.module}.py"))
+        raise SubmissionError(missing_module(upload, f"{assignment.module}.py"))
     isolation = current_isolation()
     log.info("isolation: %s", isolation.summary())
     if not isolation.protects_secrets:
@@ -150,23 +150,6 @@ def _grade(assignment: Assignment, upload: Path) -> dict:
         )
     result = grade_submission(assignment, root, isolation=isolation)
     return gradescope_results(results_dict(result), assignment)
-
-
-def _not_found(upload: Path, name: str) -> str:
-    files = sorted(str(p.relative_to(upload)) for p in upload.rglob("*") if p.is_file())
-    if not files:
-        return f"your upload is empty: upload your {name}"
-    same = [f for f in files if Path(f).name == name]
-    if len(same) > 1:
-        return (
-            f"your upload holds {len(same)} files named {name} ({', '.join(same[:5])}):"
-            f" upload only the one to grade"
-        )
-    shown = ", ".join(files[:10]) + (", ..." if len(files) > 10 else "")
-    return (
-        f"no {name} found in your upload (it holds: {shown}): upload {name} "
-        f"itself, or a zip of the folder that holds it, with exactly that name"
-    )
 
 
 def _script(template: str, assignment: Assignment) -> str:

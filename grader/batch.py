@@ -75,7 +75,9 @@ class BatchResult:
 
     total: int
     skipped: int
-    outcomes: tuple[Outcome, ...]
+    outcomes: tuple[Outcome, ...]  # of this run
+    not_graded: int  # in the gradebook, this run's and earlier runs'
+
     gradebook: Path
     summary: Path
 
@@ -144,7 +146,10 @@ def run_batch(
         summary = write_summary(out / "summary.html", assignment, rows)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return BatchResult(len(everyone), len(unchanged), outcomes, gradebook, summary)
+    not_graded = sum(row.results is None for row in rows)
+    return BatchResult(
+        len(everyone), len(unchanged), outcomes, not_graded, gradebook, summary
+    )
 
 
 def grade_job(job: Job) -> Outcome:
@@ -187,12 +192,20 @@ def _grade(assignment: Assignment, job: Job, scratch: Path, isolation):
         folder = archive.unpack_zip(job.source, scratch / "unpacked")
     elif job.kind == "folder":
         folder = job.source
+    elif job.source.is_symlink():
+        raise SubmissionError(
+            f"{job.source.name} is a symbolic link, which is never followed; "
+            "put the folder or .zip itself among the submissions"
+        )
     else:
         raise SubmissionError(
             f"{job.source.name} is neither a folder nor a .zip file; hand in a "
             f"folder or a .zip holding {assignment.module}.py"
         )
     root = archive.find_submission_root(folder, assignment.module)
+    name = f"{assignment.module}.py"
+    if not (root / name).exists() and not (root / name).is_symlink():
+        raise SubmissionError(archive.missing_module(folder, name))
     return grade_submission(assignment, root, job.seed, isolation=isolation)
 
 
@@ -256,12 +269,17 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         child.join(timeout=10)
 
 
-def _submissions_folder(submissions: Path, work: Path) -> Path:
+def require_submissions(submissions: Path) -> None:
+    """Stop before any work when the class is not where it was said to be."""
     if not submissions.exists():
         raise SubmissionError(
             f"{submissions} does not exist: pass a folder of student folders or "
             ".zip files, or one .zip holding them"
         )
+
+
+def _submissions_folder(submissions: Path, work: Path) -> Path:
+    require_submissions(submissions)
     if submissions.is_dir():
         return submissions
     try:

@@ -89,6 +89,14 @@ def main(argv: list[str] | None = None) -> int:
     except FAILURES as error:
         print(f"grade: error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        resume = (
+            ": every student graded so far is saved; run the same command to resume"
+            if command == "batch"
+            else ""
+        )
+        print(f"grade: interrupted{resume}", file=sys.stderr)
+        return 130
 
 
 def run_grade(args) -> int:
@@ -128,6 +136,7 @@ def run_batch(args) -> int:
     """Grade a class into one folder, resuming where an earlier run stopped."""
     folder = find_assignment(args.assignment, args.assignments)
     assignment = load_assignment(folder, hidden=True)
+    batch.require_submissions(Path(args.submissions))
     isolation = current_isolation(args.isolation)
     _require_protection(isolation, args.accept_risk)
     out = _output_folder(Path(args.out))
@@ -365,13 +374,12 @@ def _require_protection(isolation, accept_risk: bool) -> None:
 
 
 def _batch_closing(result) -> str:
-    failed = [o for o in result.outcomes if o.status != "graded"]
-    graded = len(result.outcomes) - len(failed)
+    graded = sum(o.status == "graded" for o in result.outcomes)
     lines = [
         (
-            f"Graded {graded} of {result.total} submissions"
-            f" ({result.skipped} unchanged since the last run, skipped;"
-            f" {len(failed)} could not be graded)"
+            f"Graded {graded} of {result.total} submissions in this run"
+            f" ({result.skipped} unchanged since the last run, skipped);"
+            f" {result.not_graded} of {result.total} could not be graded"
         )
     ]
     lines += [f"Gradebook: {result.gradebook}", f"Overview:  {result.summary}"]

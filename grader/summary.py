@@ -38,6 +38,15 @@ PLOT_WIDTH, PLOT_HEIGHT = 480, 160
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 48, 20, 18, 40
 # the most common diagnoses shown per problem
 TOP_DIAGNOSES = 3
+# failures no diagnosis explains, counted by what happened instead:
+# kind -> (what it means, how a failed case's message starts)
+OUTCOMES = {
+    "not_implemented": (
+        "the function still raises NotImplementedError",
+        "not implemented yet",
+    ),
+    "timeout": ("the call did not finish in time", ""),
+}
 
 
 @dataclass(frozen=True)
@@ -207,7 +216,7 @@ def problem_stats(problem: Problem, graded: list[StudentRow]) -> ProblemStats:
     undiagnosed = 0
     for result in results:
         failed = [c for c in result.get("cases") or [] if not c.get("passed")]
-        seen = {c["diagnosis"]["kind"] for c in failed if c.get("diagnosis")}
+        seen = {_failure_kind(c) for c in failed} - {None}
         kinds.update(seen)
         undiagnosed += bool(failed) and not seen
     cases = sum(r["cases_total"] for r in results)
@@ -223,6 +232,16 @@ def problem_stats(problem: Problem, graded: list[StudentRow]) -> ProblemStats:
         ),
         undiagnosed=undiagnosed,
     )
+
+
+def _failure_kind(case: dict) -> str | None:
+    """The diagnosed kind of a failed case, or what happened where no
+    diagnosis applies (a stub, a hang)."""
+    if case.get("diagnosis"):
+        return case["diagnosis"]["kind"]
+    if str(case.get("message", "")).startswith(OUTCOMES["not_implemented"][1]):
+        return "not_implemented"
+    return "timeout" if case.get("call_status") == "timeout" else None
 
 
 def _sorted(assignment: Assignment, rows: list[StudentRow]) -> list[StudentRow]:
@@ -274,7 +293,13 @@ def _student_line(row: StudentRow) -> dict:
 def _legend(problems: list[ProblemStats]) -> list[tuple[str, str]]:
     """The kinds the problems table names, with what each means."""
     kinds = sorted({kind for p in problems for kind, _ in p.diagnoses})
-    return [(kind, KINDS[kind].summary if kind in KINDS else "") for kind in kinds]
+    return [(kind, _meaning(kind)) for kind in kinds]
+
+
+def _meaning(kind: str) -> str:
+    if kind in OUTCOMES:
+        return OUTCOMES[kind][0]
+    return KINDS[kind].summary if kind in KINDS else ""
 
 
 def _grade_cells(row: StudentRow, ids: list[str]) -> list[str]:

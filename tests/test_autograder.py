@@ -39,7 +39,7 @@ def gradescope_root(bundle, tmp_path):
     return root
 
 
-def run_autograder(root: Path, **env) -> dict:
+def run_autograder(root: Path, cwd: Path | None = None, **env) -> dict:
     """Run the bundle's script as Gradescope would, with the test venv's Python."""
     environment = {
         **os.environ,
@@ -51,7 +51,7 @@ def run_autograder(root: Path, **env) -> dict:
         [root / "source" / "run_autograder"],
         check=False,
         env=environment,
-        cwd=root,
+        cwd=cwd or root,
         capture_output=True,
         text=True,
         timeout=300,
@@ -160,6 +160,15 @@ def test_run_autograder_names_what_was_uploaded_instead(gradescope_root):
     assert data["score"] == 0
     assert "no ops.py found in your upload (it holds: Ops (1).py)" in data["output"]
     assert "upload ops.py itself" in data["output"]
+
+
+def test_a_relative_python_path_is_taken_from_where_the_script_is_run(
+    gradescope_root, tmp_path
+):
+    (gradescope_root / "submission" / "notes.txt").write_text("x")
+    python = os.path.relpath(sys.executable, tmp_path)
+    data = run_autograder(gradescope_root, cwd=tmp_path, GRADER_PYTHON=python)
+    assert "no ops.py found in your upload (it holds: notes.txt)" in data["output"]
 
 
 def test_run_autograder_still_writes_results_when_python_cannot_start(

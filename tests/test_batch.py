@@ -85,7 +85,10 @@ def test_a_small_class_is_graded_with_everyone_in_the_gradebook(warmup_class, tm
     ] == str(warmup_class / "bob.zip")
     assert (out / "summary.html").is_file()
     assert not list(out.glob("batch-*")), "the unpacking folder is left behind"
-    assert "Graded 4 of 5 submissions" in run.stdout
+    assert (
+        "Graded 4 of 5 submissions in this run (0 unchanged since the last run, "
+        "skipped); 1 of 5 could not be graded" in run.stdout
+    )
 
 
 def test_a_rerun_skips_the_unchanged_and_regrades_the_changed(warmup_class, tmp_path):
@@ -107,9 +110,11 @@ def test_a_rerun_skips_the_unchanged_and_regrades_the_changed(warmup_class, tmp_
     rows = {row["student"]: row for row in gradebook(out)}
     assert float(rows["cho"]["total"]) == 10
     assert (out / "grades.csv").read_bytes() != first
+    assert "Graded 1 of 5 submissions in this run" in run.stdout
+    assert "1 of 5 could not be graded" in run.stdout  # eve, from the first run
 
     forced = batch("warmup", warmup_class, "--out", out, "--force")
-    assert "Graded 4 of 5 submissions (0 unchanged" in forced.stdout
+    assert "Graded 4 of 5 submissions in this run (0 unchanged" in forced.stdout
 
 
 def test_one_zip_holding_the_class_is_graded_like_its_folder(warmup_class, tmp_path):
@@ -129,10 +134,59 @@ def test_one_zip_holding_the_class_is_graded_like_its_folder(warmup_class, tmp_p
     ).read_bytes()
 
 
-def test_a_missing_class_folder_exits_1(tmp_path):
+def test_a_missing_class_folder_exits_1_before_any_work(tmp_path):
     run = batch("warmup", tmp_path / "nowhere", "--out", tmp_path / "out")
     assert run.returncode == 1
     assert "does not exist" in run.stderr
+    assert "Isolation" not in run.stdout and not (tmp_path / "out").exists()
+
+
+def test_hand_ins_without_the_module_say_what_to_upload(tmp_path):
+    root = tmp_path / "class"
+    (root / "kim").mkdir(parents=True)
+    (root / "kim" / "solution.py").write_text("x = 1\n")
+    (root / "lee").symlink_to(WARMUP_SOLUTION.parent)
+    out = tmp_path / "out"
+    assert batch("warmup", root, "--out", out).returncode == 0
+    assert entry(out, "kim")["error"].startswith(
+        "no warmup.py found in your upload (it holds: solution.py)"
+    )
+    assert "lee is a symbolic link" in entry(out, "lee")["error"]
+    gradescope = json.loads((out / "students/kim/gradescope/results.json").read_text())
+    assert gradescope["score"] == 0 and "solution.py" in gradescope["output"]
+
+
+def test_an_interrupted_batch_says_how_to_resume_and_resumes(tmp_path):
+    root = tmp_path / "class"
+    for name in ("ann", "bob"):
+        (root / name).mkdir(parents=True)
+        (root / name / "warmup.py").write_text(WARMUP_SOLUTION.read_text())
+    (root / "zed").mkdir()
+    (root / "zed" / "warmup.py").write_text(
+        "import time\ndef square_backward(g, x):\n    time.sleep(60)\n"
+    )
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [GRADE, "batch", "warmup", root, "--out", out, "--jobs", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("students/*/entry.json"))) < 2:
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted: every student graded so far is saved" in stderr
+    assert "Traceback" not in stderr
+    assert not list(out.glob("batch-*")), "the unpacking folder is left behind"
+
+    (root / "zed" / "warmup.py").write_text(WARMUP_SOLUTION.read_text())
+    run = batch("warmup", root, "--out", out)
+    assert "2 submissions unchanged since the last run: skipped" in run.stdout
+    assert [float(row["total"]) for row in gradebook(out)] == [10, 10, 10]
 
 
 @pytest.mark.parametrize("args", [["--jobs", "0"], []])

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
-from conftest import MUTANTS, REFERENCE, Document
+from conftest import HW1, MUTANTS, REFERENCE, Document
 
 from grader.mutants import materialise
 from grader.results import results_dict
@@ -328,6 +328,19 @@ def test_failures_no_kind_fits_are_counted(hw1, klass):
     skipped = sum(i % 20 + 1 >= 17 for i in range(50))
     assert f'data-count="{skipped}">failed, no diagnosis: {skipped}' in html
     assert "What the diagnoses mean" in html and tables.rows
+
+
+def test_stubs_and_hangs_are_counted_by_what_happened(hw1, graded):
+    stubs = results_dict(grade_submission(hw1, HW1 / "handout"))
+    hung = copy.deepcopy(graded["reference"])
+    exp = next(p for p in hung["problems"] if p["id"] == "exp")
+    exp["cases"][0].update(passed=False, call_status="timeout", diagnosis=None)
+    html = render_summary(hw1, [_row("stubs", stubs), _row("hung", hung)])
+    diagnoses = Tables(html).diagnoses
+    assert diagnoses["add"] == [("not_implemented", 1)]
+    assert diagnoses["exp"] == [("not_implemented", 1), ("timeout", 1)]
+    assert "failed, no diagnosis" not in html
+    assert "the function still raises NotImplementedError" in html
 
 
 def test_summary_lists_ungraded_submissions_with_reasons(hw1, klass):

@@ -37,14 +37,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 256, 1024])
     parser.add_argument("--repeats", type=int, default=3, help="per cost figure")
-    parser.add_argument("--slow-budget", type=float, default=30.0,
-                        help="seconds a slow checker may take on one case")
+    parser.add_argument(
+        "--slow-budget",
+        type=float,
+        default=30.0,
+        help="seconds a slow checker may take on one case",
+    )
     parser.add_argument("--seeds-small", type=int, default=1_000)
     parser.add_argument("--seeds-medium", type=int, default=500)
     parser.add_argument("--seeds-large", type=int, default=20)
     parser.add_argument("--miss-seeds", type=int, default=4)
     parser.add_argument("--whole-repeats", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--throughput-sample",
+        type=int,
+        default=20,
+        help="submissions graded one by one and by batch",
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=RuntimeWarning)
     start = time.monotonic()
@@ -55,17 +65,25 @@ def main() -> int:
     emit(cost.table(rows) + [""] + cost.breakdown(rows))
 
     section("False alarms: the reference over seeded draws of every hw1 case")
-    seeds = {"small": args.seeds_small, "medium": args.seeds_medium,
-             "large": args.seeds_large}
+    seeds = {
+        "small": args.seeds_small,
+        "medium": args.seeds_medium,
+        "large": args.seeds_large,
+    }
     emit(alarms.table(alarms.run(seeds, args.jobs)))
 
     section(f"Misses: known-wrong variants caught, {args.miss_seeds} seeds")
     found = misses.run(args.miss_seeds, args.jobs)
-    emit(misses.table(found, args.miss_seeds) + [""]
-         + misses.details(found, args.miss_seeds))
+    emit(
+        misses.table(found, args.miss_seeds)
+        + [""]
+        + misses.details(found, args.miss_seeds)
+    )
 
     section("Whole submissions")
     emit(whole.table(whole.run(args.whole_repeats)))
+    section("Batch grading against one by one")
+    emit(whole.throughput(args.throughput_sample))
     print(f"\ntotal wall time {time.monotonic() - start:.0f} s")
     return 0
 
@@ -74,8 +92,12 @@ def machine() -> str:
     import torch
 
     model = next(
-        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-         if line.startswith("model name")), platform.processor(),
+        (
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        ),
+        platform.processor(),
     )
     return (
         f"Machine: {os.cpu_count()} cores, {model}, Python "

@@ -7,6 +7,7 @@ RUSAGE_CHILDREN: the grader or one of its workers, whichever is bigger).
 """
 
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -33,8 +34,14 @@ def run(repeats: int, class_size_check: bool = True) -> list[dict]:
     commands = {
         "python -c 'import numpy'": [sys.executable, "-c", "import numpy"],
         "grade hw1 --hidden (reference)": grade
-        + ["hw1", "--hidden", "--submission", str(ROOT / "solutions" / "hw1"),
-           "--out", str(out / "one")],
+        + [
+            "hw1",
+            "--hidden",
+            "--submission",
+            str(ROOT / "solutions" / "hw1"),
+            "--out",
+            str(out / "one"),
+        ],
     }
     batch = _batch_command(grade, out)
     samples: dict = {name: [] for name in commands}
@@ -49,13 +56,67 @@ def run(repeats: int, class_size_check: bool = True) -> list[dict]:
     return _rows(samples)
 
 
+def throughput(sample: int) -> list[str]:
+    """Submissions per minute: `sample` hand-ins graded one by one with
+    `grade hw1 --hidden`, then the same ones by `grade batch` (--jobs 2)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from classroom import build_class
+
+    out = Path(tempfile.mkdtemp(prefix="bench-throughput-"))
+    build_class(out / "class")
+    folders = sorted(p.parent for p in (out / "class").glob("*/ops.py"))
+    chosen = folders[:: max(1, len(folders) // sample)][:sample]
+    for folder in chosen:  # the batch gets copies, never links
+        shutil.copytree(folder, out / "sample" / folder.name)
+    grade = [sys.executable, "-m", "grader"]
+    single = sum(
+        _timed(
+            grade
+            + [
+                "hw1",
+                "--hidden",
+                "--submission",
+                str(folder),
+                "--out",
+                str(out / "single" / folder.name),
+            ]
+        )["seconds"]
+        for folder in chosen
+    )
+    batched = _timed(
+        grade
+        + [
+            "batch",
+            "hw1",
+            str(out / "sample"),
+            "--out",
+            str(out / "batch"),
+            "--jobs",
+            "2",
+        ]
+    )["seconds"]
+    shutil.rmtree(out, ignore_errors=True)
+    rate = {
+        name: 60 * len(chosen) / t
+        for name, t in (("single", single), ("batch", batched))
+    }
+    return [
+        "| the same submissions | wall time | submissions per minute |",
+        "|---|---|---|",
+        f"| {len(chosen)} graded one by one, `grade hw1 --hidden` | {single:.0f} s "
+        f"| {rate['single']:.1f} |",
+        f"| the same {len(chosen)} by `grade batch hw1 --jobs 2` | {batched:.0f} s "
+        f"| {rate['batch']:.1f} ({rate['batch'] / rate['single']:.2f}x) |",
+    ]
+
+
 def table(rows: list[dict]) -> list[str]:
-    lines = ["| run | wall time (median) | ratio to import numpy | peak memory |",
-             "|---|---|---|---|"]
+    lines = [
+        "| run | wall time (median) | ratio to import numpy | peak memory |",
+        "|---|---|---|---|",
+    ]
     for r in rows:
-        lines.append(
-            f"| {r['name']} | {r['time']} | {r['ratio']} | {r['memory']} |"
-        )
+        lines.append(f"| {r['name']} | {r['time']} | {r['ratio']} | {r['memory']} |")
     return lines
 
 
@@ -70,16 +131,27 @@ def _batch_command(grade, out: Path):
 
     expected = build_class(out / "class")
     return (
-        grade + ["batch", "hw1", str(out / "class"), "--out", str(out / "batch"),
-                 "--jobs", "2"],
+        grade
+        + [
+            "batch",
+            "hw1",
+            str(out / "class"),
+            "--out",
+            str(out / "batch"),
+            "--jobs",
+            "2",
+        ],
         len(expected),
     )
 
 
 def _timed(command: list[str]) -> dict:
     wrapper = subprocess.run(
-        [sys.executable, "-c", _WRAPPER, *command], capture_output=True, text=True,
-        check=True, cwd=ROOT,
+        [sys.executable, "-c", _WRAPPER, *command],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     result = json.loads(wrapper.stdout)
     if result["code"] != 0:
@@ -92,11 +164,23 @@ def _rows(samples: dict) -> list[dict]:
     rows = []
     for name, runs in samples.items():
         if isinstance(runs, str):
-            rows.append({"name": "grade batch hw1 (200 submissions)", "time": runs,
-                         "ratio": "", "memory": ""})
+            rows.append(
+                {
+                    "name": "grade batch hw1 (200 submissions)",
+                    "time": runs,
+                    "ratio": "",
+                    "memory": "",
+                }
+            )
             continue
         seconds = statistics.median(s["seconds"] for s in runs)
         peak = max(s["kib"] for s in runs) / 1024
-        rows.append({"name": f"{name} (×{len(runs)})", "time": f"{seconds:.2f} s",
-                     "ratio": f"{seconds / base:.0f}x", "memory": f"{peak:.0f} MiB"})
+        rows.append(
+            {
+                "name": f"{name} (×{len(runs)})",
+                "time": f"{seconds:.2f} s",
+                "ratio": f"{seconds / base:.0f}x",
+                "memory": f"{peak:.0f} MiB",
+            }
+        )
     return rows

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 # how deep a module may sit below the folder a student handed in
 MAX_DEPTH = 3
+# how deep a hand-in is walked to list or fingerprint its files
+WALK_DEPTH = 32
 # folders that archivers and editors add, never the student's work
 NOISE = ("__MACOSX", "__pycache__")
 # files the desktop leaves in a folder of hand-ins, never a student's entry
@@ -136,9 +138,33 @@ def find_submission_root(folder: Path, module: str) -> Path:
     return found[0] if len(found) == 1 else folder
 
 
+def walk_files(folder: Path, max_depth: int = WALK_DEPTH) -> list[Path]:
+    """Every regular file below `folder`, in name order, no deeper than
+    `max_depth`; links and special files are left out and never followed."""
+    found, stack = [], [(Path(folder), 0)]
+    while stack:
+        here, depth = stack.pop()
+        try:
+            children = sorted(os.scandir(here), key=lambda e: e.name)
+        except OSError:
+            continue
+        for child in children:
+            if child.is_dir(follow_symlinks=False) and depth < max_depth:
+                stack.append((Path(child.path), depth + 1))
+            elif child.is_file(follow_symlinks=False):
+                found.append(Path(child.path))
+    return sorted(found)
+
+
+def printable(text: str) -> str:
+    """A name as text that can be written anywhere: bytes a file name had
+    that are not UTF-8 appear as escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def missing_module(upload: Path, name: str) -> str:
     """Why a hand-in has no module to grade, in words for the student."""
-    files = sorted(str(p.relative_to(upload)) for p in upload.rglob("*") if p.is_file())
+    files = [printable(str(p.relative_to(upload))) for p in walk_files(upload)]
     if not files:
         return f"your upload is empty: upload your {name}"
     same = [f for f in files if Path(f).name == name]

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -27,7 +28,7 @@ from grader import archive, sandbox
 from grader.assignment import Assignment
 from grader.package import grader_version
 from grader.report import write_report
-from grader.results import results_dict
+from grader.results import SCHEMA_VERSION, results_dict
 from grader.sandbox import Isolation
 from grader.score import SubmissionError, as_shown, grade_submission
 from grader.summary import StudentRow, write_grades_csv, write_summary
@@ -35,9 +36,14 @@ from grader.summary import StudentRow, write_grades_csv, write_summary
 log = logging.getLogger(__name__)
 
 ENTRY_FILE = "entry.json"
+# unpacking folders in --out are named after the batch's pid, so a later
+# run can tell those of a dead batch
+WORK_PREFIX = "batch-"
+# the numbers a gradebook reads from each problem of a results file
+RESULT_NUMBERS = ("score", "max_score", "cases_passed", "cases_total")
 STUDENTS = "students"
-# a submission folder larger than this is not hashed past the cap: its
-# fingerprint then covers the first files only, and it is regraded by --force
+# bytes of a hand-in hashed in full; past them a file counts by its size and
+# change time, so a huge data file costs no time and an edit still shows
 FINGERPRINT_BYTES = 256 * 2**20
 _PR_SET_PDEATHSIG = 1
 # what every grading process shares, set once when it starts
@@ -99,26 +105,49 @@ def plan(
         "assignment": _tree_digest(assignment.folder),
         "grader": f"{grader_version()} {_tree_digest(Path(__file__).parent)}",
     }
-    todo, unchanged = [], []
+    todo, unchanged, folders = [], [], set()
     for entry in archive.submission_entries(folder):
         seed = student_seed(assignment.name, entry.student)
         fingerprint = {**base, "seed": seed, "submission": _digest(entry.path)}
         job = Job(
             entry.student,
-            archive.safe_name(entry.student),
+            _unique_folder(entry.student, folders),
             entry.path,
-            str(label / entry.path.name),
+            archive.printable(str(label / entry.path.name)),
             entry.kind,
             seed,
             fingerprint,
         )
-        recorded = _read_entry(out / STUDENTS / job.folder)
-        done = recorded.get("status") in ("graded", "error")
-        if not force and done and recorded.get("fingerprint") == fingerprint:
+        same = (
+            _read_entry(out / STUDENTS / job.folder).get("fingerprint") == fingerprint
+        )
+        if not force and same and _finished(assignment, out / STUDENTS / job.folder):
             unchanged.append(job)
         else:
             todo.append(job)
     return todo, unchanged
+
+
+def _unique_folder(student: str, taken: set[str]) -> str:
+    """The student's output folder, never one another student already has
+    (an id can look like another id's hashed safe form)."""
+    folder, n = archive.safe_name(student), 1
+    while folder.casefold() in taken:
+        digest = hashlib.sha256(f"{student}\n{n}".encode("utf-8", "surrogatepass"))
+        folder, n = (
+            f"{archive.safe_name(student)[:40]}-{digest.hexdigest()[:12]}",
+            n + 1,
+        )
+    taken.add(folder.casefold())
+    return folder
+
+
+def _finished(assignment: Assignment, folder: Path) -> bool:
+    """Done in an earlier run: an error recorded, or results that can be read."""
+    status = _read_entry(folder).get("status")
+    if status == "error":
+        return True
+    return status == "graded" and _results(assignment, folder) is not None
 
 
 def run_batch(
@@ -132,8 +161,10 @@ def run_batch(
     on_done=None,
 ) -> BatchResult:
     """Grade every submission into `out`, then write the gradebook."""
+    require_submissions(Path(submissions), out)
     out.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="batch-", dir=out))
+    _sweep_stale(out)
+    work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=out))
     try:
         folder = _submissions_folder(Path(submissions), work)
         todo, unchanged = plan(assignment, folder, Path(submissions), out, force)
@@ -141,7 +172,7 @@ def run_batch(
             on_start(len(todo), len(unchanged))
         outcomes = _grade_all(assignment, todo, out, work, jobs, isolation, on_done)
         everyone = sorted(todo + unchanged, key=lambda job: job.student)
-        rows = [_row(out / STUDENTS / job.folder, job) for job in everyone]
+        rows = [_row(assignment, out / STUDENTS / job.folder, job) for job in everyone]
         gradebook = write_grades_csv(out / "grades.csv", assignment, rows)
         summary = write_summary(out / "summary.html", assignment, rows)
     finally:
@@ -174,7 +205,8 @@ def _grade_job(job: Job, assignment, out: Path, work: Path, isolation) -> Outcom
         _write_student(target, assignment, result)
         outcome = Outcome(job.student, "graded", result.score, result.max_score)
     except (archive.ArchiveError, SubmissionError) as error:
-        outcome = Outcome(job.student, "error", error=str(error))
+        reason = archive.printable(str(error).replace(f"{scratch}/unpacked", job.label))
+        outcome = Outcome(job.student, "error", error=reason.replace(str(scratch), ""))
     except Exception as error:  # noqa: BLE001 - one student never stops a class
         log.exception("grading %s failed", job.student)
         outcome = Outcome(job.student, "failed", error=f"grader fault: {error!r:.300}")
@@ -269,17 +301,31 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         child.join(timeout=10)
 
 
-def require_submissions(submissions: Path) -> None:
-    """Stop before any work when the class is not where it was said to be."""
+def require_submissions(submissions: Path, out: Path) -> None:
+    """Stop before any work when the class is not where it was said to be,
+    or when the output would land among the hand-ins (or they in it)."""
     if not submissions.exists():
         raise SubmissionError(
             f"{submissions} does not exist: pass a folder of student folders or "
             ".zip files, or one .zip holding them"
         )
+    inside, outside = Path(submissions).resolve(), Path(out).resolve()
+    if inside == outside or inside in outside.parents or outside in inside.parents:
+        raise SubmissionError(
+            f"--out {out} and the submissions {submissions} overlap: reports "
+            "would be read as hand-ins; pass an --out folder outside them"
+        )
+
+
+def _sweep_stale(out: Path) -> None:
+    """Remove the unpacking folders of batches that died without cleaning up."""
+    for stale in out.glob(f"{WORK_PREFIX}*-*"):
+        owner = stale.name[len(WORK_PREFIX) :].split("-")[0]
+        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _submissions_folder(submissions: Path, work: Path) -> Path:
-    require_submissions(submissions)
     if submissions.is_dir():
         return submissions
     try:
@@ -313,17 +359,36 @@ def _write_failure(target: Path, assignment, outcome: Outcome) -> None:
     )
 
 
-def _row(folder: Path, job: Job) -> StudentRow:
+def _row(assignment: Assignment, folder: Path, job: Job) -> StudentRow:
     entry = _read_entry(folder)
     if entry.get("status") == "graded":
-        try:
-            results = json.loads((folder / "results.json").read_text("utf-8"))
+        results = _results(assignment, folder)
+        if results is not None:
             report = f"{STUDENTS}/{job.folder}/report.html"
             return StudentRow(job.student, results, None, job.seed, report)
-        except (OSError, ValueError):
-            entry = {"error": "its results.json is missing or unreadable; regrade"}
+        entry = {"error": "its results.json is missing or unreadable; run again"}
     error = entry.get("error") or "the batch stopped before this student"
     return StudentRow(job.student, None, error, job.seed)
+
+
+def _results(assignment: Assignment, folder: Path) -> dict | None:
+    """A student's results, if they are whole results of this assignment."""
+    try:
+        data = json.loads((folder / "results.json").read_text("utf-8"))
+        ids = [problem["id"] for problem in data["problems"]]
+        numbers = [data["score"]] + [
+            p[k] for p in data["problems"] for k in RESULT_NUMBERS
+        ]
+        whole = (
+            data["schema_version"] == SCHEMA_VERSION
+            and data["assignment"] == assignment.name
+            and ids == [problem.id for problem in assignment.problems]
+            and all(isinstance(n, (int, float)) for n in numbers)
+            and all(isinstance(p["cases"], list) for p in data["problems"])
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return data if whole else None
 
 
 def _entry(job: Job, outcome: Outcome) -> dict:
@@ -353,9 +418,13 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def _digest(path: Path) -> str:
-    if path.is_symlink() or not path.exists():
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
         return "missing"
-    return _tree_digest(path) if path.is_dir() else _file_digest(path)
+    if stat.S_ISDIR(mode):
+        return _tree_digest(path)
+    return _file_digest(path) if stat.S_ISREG(mode) else "not a regular file"
 
 
 def _file_digest(path: Path) -> str:
@@ -367,14 +436,17 @@ def _file_digest(path: Path) -> str:
 
 
 def _tree_digest(folder: Path) -> str:
-    """A hash of every regular file's relative path and bytes, links not followed."""
+    """A hash of every regular file's relative path and bytes, links not
+    followed; past FINGERPRINT_BYTES, of each file's size and change time."""
     digest, budget = hashlib.sha256(), FINGERPRINT_BYTES
-    for path in sorted(folder.rglob("*")):
-        if "__pycache__" in path.parts or path.is_symlink() or not path.is_file():
+    for path in archive.walk_files(folder):
+        if "__pycache__" in path.parts:
             continue
-        digest.update(str(path.relative_to(folder)).encode("utf-8", "replace"))
-        with open(path, "rb") as handle:
-            data = handle.read(max(budget, 0))
-        budget -= len(data)
-        digest.update(hashlib.sha256(data).digest())
+        digest.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape"))
+        status = path.stat()
+        if status.st_size > budget:
+            digest.update(f"{status.st_size} {status.st_mtime_ns}".encode())
+            continue
+        budget -= status.st_size
+        digest.update(_file_digest(path).encode())
     return digest.hexdigest()

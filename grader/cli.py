@@ -136,7 +136,7 @@ def run_batch(args) -> int:
     """Grade a class into one folder, resuming where an earlier run stopped."""
     folder = find_assignment(args.assignment, args.assignments)
     assignment = load_assignment(folder, hidden=True)
-    batch.require_submissions(Path(args.submissions))
+    batch.require_submissions(Path(args.submissions), Path(args.out))
     isolation = current_isolation(args.isolation)
     _require_protection(isolation, args.accept_risk)
     out = _output_folder(Path(args.out))
@@ -374,6 +374,11 @@ def _require_protection(isolation, accept_risk: bool) -> None:
 
 
 def _batch_closing(result) -> str:
+    if not result.total:
+        return (
+            "No submissions found: the folder holds no student folders or .zip "
+            "files (dotfiles and __MACOSX are ignored)"
+        )
     graded = sum(o.status == "graded" for o in result.outcomes)
     lines = [
         (

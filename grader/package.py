@@ -29,11 +29,12 @@ def copy_grader_source(dest: Path) -> Path:
     """Write an installable copy of the grader into `dest` and return it."""
     dest = Path(dest)
     package = Path(grader.__file__).resolve().parent
-    shutil.copytree(
-        package,
-        dest / "grader",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
+    files = [*package.glob("*.py")]
+    files += [path for pattern in PACKAGE_DATA for path in package.glob(pattern)]
+    for path in files:  # by name, never a whole folder: nothing else rides along
+        target = dest / "grader" / path.relative_to(package)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
     (dest / "pyproject.toml").write_text(_pyproject(), encoding="utf-8")
     return dest
 

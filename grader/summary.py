@@ -10,6 +10,8 @@ SVG drawn from numbers computed here.
 """
 
 import csv
+import io
+import os
 import logging
 import math
 import statistics
@@ -99,20 +101,29 @@ def write_grades_csv(
     in `status`.
     """
     ids = [problem.id for problem in assignment.problems]
-    with Path(path).open("w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(["student", "total", *ids, "status"])
-        for row in _sorted(assignment, rows):
-            writer.writerow([safe_cell(cell) for cell in _grade_cells(row, ids)])
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(["student", "total", *ids, "status"])
+    for row in _sorted(assignment, rows):
+        writer.writerow([safe_cell(cell) for cell in _grade_cells(row, ids)])
+    _replace(Path(path), text.getvalue())
     log.info("wrote %s (%d students)", path, len(rows))
     return Path(path)
 
 
 def write_summary(path: Path, assignment: Assignment, rows: list[StudentRow]) -> Path:
     """Write the class overview HTML to `path` (a file) and return it."""
-    Path(path).write_text(render_summary(assignment, rows), encoding="utf-8")
+    _replace(Path(path), render_summary(assignment, rows))
     log.info("wrote %s (%d students)", path, len(rows))
     return Path(path)
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write whole or not at all: a failure leaves the previous file."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    with partial.open("w", encoding="utf-8", newline="") as file:
+        file.write(text)
+    os.replace(partial, path)
 
 
 def render_summary(assignment: Assignment, rows: list[StudentRow]) -> str:

@@ -4,6 +4,7 @@ resumable after a kill with the same gradebook."""
 import csv
 import functools
 import json
+import os
 import signal
 import subprocess
 import time
@@ -312,3 +313,108 @@ def _alive(pid: str) -> bool:
     except OSError:
         return False
     return "\nState:\tZ" not in status
+
+
+# ---- what a breaker tried ---------------------------------------------------
+
+
+def _warmup_folder(root: Path, student: str, source: Path = WARMUP_SOLUTION) -> None:
+    (root / student).mkdir(parents=True)
+    (root / student / "warmup.py").write_text(source.read_text())
+
+
+def test_an_id_shaped_like_another_ids_safe_form_gets_its_own_folder(tmp_path):
+    from grader.archive import safe_name
+
+    root = tmp_path / "class"
+    _warmup_folder(root, "mallory x", WARMUP_STUBS)
+    _warmup_folder(root, safe_name("mallory x"))
+    out = tmp_path / "out"
+    assert batch("warmup", root, "--out", out).returncode == 0
+    assert len(list(out.glob("students/*/entry.json"))) == 2
+    totals = {row["student"]: float(row["total"]) for row in gradebook(out)}
+    assert totals == {"mallory x": 0, safe_name("mallory x"): 10}
+
+
+def test_special_files_and_a_very_deep_folder_are_reported_not_hung_on(tmp_path):
+    root = tmp_path / "class"
+    _warmup_folder(root, "ann")
+    os.mkfifo(root / "fifo")
+    deep = root / "deep"
+    deep.mkdir()
+    (deep / "warmup.py").write_text(WARMUP_SOLUTION.read_text())
+    below = deep
+    for _ in range(1100):  # deeper than Python's recursion limit
+        below = below / "d"
+        below.mkdir()
+    out = tmp_path / "out"
+    try:
+        run = batch("warmup", root, "--out", out, timeout=300)
+    finally:  # pytest's own clean-up of old runs would recurse into it
+        while below != deep:
+            below.rmdir()
+            below = below.parent
+    assert run.returncode == 0, run.stderr
+    totals = {row["student"]: row["total"] for row in gradebook(out)}
+    assert totals["ann"] == totals["deep"] == "10"
+    assert "neither a folder nor a .zip" in entry(out, "fifo")["error"]
+
+
+def test_damaged_results_are_regraded_and_never_break_the_gradebook(
+    warmup_class, tmp_path
+):
+    out = tmp_path / "out"
+    assert batch("warmup", warmup_class, "--out", out).returncode == 0
+    good = (out / "grades.csv").read_bytes()
+    (out / "students" / "ann" / "results.json").write_text("{}")
+    (out / "students" / "bob" / "results.json").write_text("garbage")
+    run = batch("warmup", warmup_class, "--out", out)
+    assert run.returncode == 0, run.stderr
+    assert "3 submissions unchanged since the last run" in run.stdout
+    assert (out / "grades.csv").read_bytes() == good
+
+
+def test_an_edit_after_a_huge_file_is_still_seen(tmp_path):
+    root = tmp_path / "class"
+    _warmup_folder(root, "big")
+    with open(root / "big" / "a_data.bin", "wb") as handle:
+        handle.truncate(2**30)  # sparse: sorts before warmup.py, past the cap
+    out = tmp_path / "out"
+    assert batch("warmup", root, "--out", out).returncode == 0
+    (root / "big" / "warmup.py").write_text(WARMUP_STUBS.read_text())
+    run = batch("warmup", root, "--out", out)
+    assert "Graded 1 of 1 submissions in this run" in run.stdout
+    assert gradebook(out)[0]["total"] == "0"
+
+
+def test_out_overlapping_the_submissions_is_refused(warmup_class, tmp_path):
+    for out in (warmup_class, warmup_class / "report", tmp_path):
+        run = batch("warmup", warmup_class, "--out", out)
+        assert run.returncode == 1 and "overlap" in run.stderr, out
+
+
+def test_a_dead_batchs_unpacking_folder_is_swept(warmup_class, tmp_path):
+    out = tmp_path / "out"
+    stale = out / "batch-999999999-abcd" / "class"
+    stale.mkdir(parents=True)
+    assert batch("warmup", warmup_class, "--out", out).returncode == 0
+    assert not (out / "batch-999999999-abcd").exists()
+
+
+def test_an_empty_class_says_so(tmp_path):
+    (tmp_path / "class").mkdir()
+    run = batch("warmup", tmp_path / "class", "--out", tmp_path / "out")
+    assert run.returncode == 0 and "No submissions found" in run.stdout
+
+
+def test_a_name_that_is_not_utf8_is_graded_and_shown_escaped(tmp_path):
+    root = tmp_path / "class"
+    root.mkdir()
+    name = os.fsdecode(b"bad\xffname")
+    (root / name).mkdir()
+    (root / name / "warmup.py").write_text(WARMUP_SOLUTION.read_text())
+    out = tmp_path / "out"
+    run = batch("warmup", root, "--out", out)
+    assert run.returncode == 0, run.stderr
+    (row,) = gradebook(out)
+    assert row["total"] == "10" and row["student"] == "bad\\xffname"

@@ -182,7 +182,7 @@ def test_planted_files_are_not_released(tmp_path):
     (folder / "cases" / "extra.yaml").write_text("add: []\n")
     handout = folder / "handout"
     (handout / ".env").write_text(f"TOKEN={PLANTED}\n")
-    (handout / "__pycache__").mkdir()
+    (handout / "__pycache__").mkdir(exist_ok=True)
     (handout / "__pycache__" / "ops.cpython-311.pyc").write_bytes(PLANTED.encode())
     (handout / "ops.pyc").write_bytes(PLANTED.encode())
     (handout / "solution.py").symlink_to(REFERENCE / "ops.py")

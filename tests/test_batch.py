@@ -172,6 +172,8 @@ def test_an_interrupted_batch_says_how_to_resume_and_resumes(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a shell's background job ignores SIGINT, and a child inherits that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     while len(list(out.glob("students/*/entry.json"))) < 2:

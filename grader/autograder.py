@@ -25,13 +25,12 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import jinja2
-
 from grader.archive import NOISE, find_submission_root, missing_module
 from grader.assignment import Assignment, AssignmentError, load_assignment
 from grader.cases import CaseError
 from grader.gradescope import gradescope_error, gradescope_results, write_gradescope
 from grader.package import copy_grader_source
+from grader.render import text_templates
 from grader.results import results_dict
 from grader.runner import current_isolation
 from grader.sandbox import IsolationError
@@ -39,7 +38,6 @@ from grader.score import SubmissionError, grade_submission
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).with_name("templates")
 # what setup.sh installs with apt: the strongest tier needs all but the first three
 PACKAGES = (
     "python3",
@@ -153,15 +151,14 @@ def _grade(assignment: Assignment, upload: Path) -> dict:
 
 
 def _script(template: str, assignment: Assignment) -> str:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    return env.get_template(template).render(
-        assignment=assignment.name,
-        packages=PACKAGES,
-        fallback=json.dumps(FALLBACK),
+    return (
+        text_templates()
+        .get_template(template)
+        .render(
+            assignment=assignment.name,
+            packages=PACKAGES,
+            fallback=json.dumps(FALLBACK),
+        )
     )
 
 

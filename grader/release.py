@@ -15,7 +15,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import jinja2
 import yaml
 
 from grader.assignment import (
@@ -27,13 +26,13 @@ from grader.assignment import (
     load_assignment,
 )
 from grader.package import copy_grader_source
+from grader.render import text_templates
 
 log = logging.getLogger(__name__)
 
 HANDOUT = "handout"
 GRADER_FOLDER = "grader-src"
 README = "README.md"
-TEMPLATES = Path(__file__).with_name("templates")
 # names the release writes at the top of the folder; a stub may not take one
 RESERVED = ("assignments", GRADER_FOLDER, README, "grade-report", ".venv")
 
@@ -151,16 +150,15 @@ def _write(
 
 def render_readme(assignment: Assignment, stubs: list[Path]) -> str:
     """The students' README of a handout, as Markdown."""
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    return environment.get_template("handout-README.md.j2").render(
-        assignment=assignment,
-        stubs=[stub.as_posix() for stub in stubs],
-        total=sum(p.points for p in assignment.problems),
-        grader_folder=GRADER_FOLDER,
+    return (
+        text_templates()
+        .get_template("handout-README.md.j2")
+        .render(
+            assignment=assignment,
+            stubs=[stub.as_posix() for stub in stubs],
+            total=sum(p.points for p in assignment.problems),
+            grader_folder=GRADER_FOLDER,
+        )
     )
 
 

@@ -10,13 +10,12 @@ here: cell positions and sizes, grouped by a level the grader assigned.
 import datetime
 from pathlib import Path
 
-import jinja2
 from markdown_it import MarkdownIt
 
 from grader.assignment import Assignment
+from grader.render import Environment, html_templates
 from grader.score import SubmissionResult
 
-TEMPLATES = Path(__file__).with_name("templates")
 # enough to read a traceback or a few printed lines, not a 100 MB flood
 TEXT_LIMIT = 4000
 # error map cells: as wide as fits in about 480 px, but no smaller than 5 px
@@ -112,16 +111,8 @@ def _worst_cell(error_map, worst, columns: int, cell: int):
     return (column * cell, row * cell)
 
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["clip"] = clip
-    env.filters["number"] = number
+def _environment() -> Environment:
+    env = html_templates(clip=clip, number=number)
     env.globals["map_geometry"] = map_geometry
     env.filters["shape"] = lambda s: (
         "(" + ", ".join(map(str, s)) + ("," if len(s) == 1 else "") + ")"

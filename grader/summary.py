@@ -11,20 +11,19 @@ SVG drawn from numbers computed here.
 
 import csv
 import io
-import os
 import logging
 import math
+import os
 import statistics
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-import jinja2
-
 from grader.assignment import Assignment, Problem
 from grader.mistakes import KINDS
-from grader.report import TEMPLATES, clip
+from grader.render import Environment, html_templates
+from grader.report import clip
 from grader.results import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -360,13 +359,5 @@ def _percent(share: float | None) -> str:
     return "" if share is None else f"{100 * share:.1f} %"
 
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(clip=clip, points=points, percent=_percent, href=report_href)
-    return env
+def _environment() -> Environment:
+    return html_templates(clip=clip, points=points, percent=_percent, href=report_href)

@@ -25,7 +25,8 @@ from conftest import GRADE, HW1, REFERENCE, ROOT, Document
 
 from grader import sandbox
 from grader.assignment import DEFAULT_TIMEOUT
-from grader.report import TEMPLATES, render_report, write_report
+from grader.render import TEMPLATES
+from grader.report import render_report, write_report
 from grader.results import results_dict, write_results
 from grader.runner import OUTPUT_CAP, current_isolation
 from grader.score import TIMEOUTS_PER_PROBLEM, grade_submission

@@ -248,7 +248,7 @@ def _parser(command: str) -> argparse.ArgumentParser:
         description=DESCRIPTIONS[command],
         epilog=EPILOG,
     )
-    if command in ("grade", "batch"):
+    if command in ("grade", "batch", "gradescope", "release"):
         parser.add_argument("assignment", help="assignment name (see `grade list`)")
     if command == "batch":
         parser.add_argument(
@@ -299,7 +299,6 @@ def _parser(command: str) -> argparse.ArgumentParser:
             help="force an isolation tier (default: the strongest available)",
         )
     if command == "gradescope":
-        parser.add_argument("assignment", help="assignment name (see `grade list`)")
         parser.add_argument(
             "--out",
             default="autograder.zip",
@@ -313,7 +312,6 @@ def _parser(command: str) -> argparse.ArgumentParser:
             help="grading seed, 0 or more; the same seed grades the same way",
         )
     if command == "release":
-        parser.add_argument("assignment", help="assignment name (see `grade list`)")
         parser.add_argument(
             "--out",
             metavar="DIR",

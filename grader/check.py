@@ -404,7 +404,9 @@ def _check_probes(expectation: Expectation, answers: list) -> dict:
     arrays = [got for got, _ in answers]
     squares = sum(float(np.vdot(got, got)) for got in arrays)
     for index, probe in enumerate(expectation.joint):
-        claimed = sum(float(np.vdot(got, u)) for got, u in zip(arrays, probe.directions))
+        claimed = sum(
+            float(np.vdot(got, u)) for got, u in zip(arrays, probe.directions)
+        )
         gap, relative = _compare(claimed, probe, squares)
         if relative >= worst["max_rel_error"]:
             worst = {**worst, "max_abs_error": gap, "max_rel_error": relative}

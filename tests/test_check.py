@@ -347,8 +347,12 @@ def test_a_draw_near_a_kink_is_drawn_again_and_the_student_called_again(
 def test_a_probed_case_always_on_a_kink_is_refused_not_failed(hw1_public, submission):
     relu = problem_named(hw1_public, "relu")
     on_kink = Case(
-        "on_kink", 1, {"a": InputSpec(shape=None, value=[0.5, 1e-7] * 300)}, {},
-        False, 10,
+        "on_kink",
+        1,
+        {"a": InputSpec(shape=None, value=[0.5, 1e-7] * 300)},
+        {},
+        False,
+        10,
     )
     problem = dataclasses.replace(relu, cases=(on_kink,))
     with Worker(submission(REFERENCE_SOURCE) / "ops.py") as worker:

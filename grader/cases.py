@@ -15,6 +15,11 @@ from grader.assignment import Case, InputSpec, Problem
 
 # redraws allowed when an `accept` predicate or the kink check says no
 MAX_ATTEMPTS = 20
+# output shapes remembered per (trusted forward, input shapes, params), so a
+# large case's upstream gradient costs no forward after preflight; a few
+# hundred cases per assignment, and shapes only, so this stays small
+OUT_SHAPES_LIMIT = 4096
+_out_shapes: dict = {}
 
 
 class CaseError(Exception):
@@ -86,7 +91,7 @@ def draw_input(spec: InputSpec, rng: np.random.Generator) -> np.ndarray:
     if spec.zeros and values.size:
         count = max(1, round(spec.zeros * values.size))
         values.flat[rng.choice(values.size, size=count, replace=False)] = 0.0
-    return values.astype(spec.dtype)
+    return values.astype(spec.dtype, copy=False)  # values is a fresh array
 
 
 def forward_args(problem: Problem, drawn: DrawnCase) -> list:
@@ -97,9 +102,35 @@ def forward_args(problem: Problem, drawn: DrawnCase) -> list:
 def _out_grad(problem: Problem, inputs: dict, params: dict, rng) -> np.ndarray | None:
     if problem.kind != "vjp":
         return None
-    shape = np.shape(problem.reference(*_float64(inputs).values(), *params.values()))
+    shape = _out_shape(problem, inputs, params)
     dtype = np.result_type(*[a for k, a in inputs.items() if k in problem.wrt])
-    return rng.standard_normal(shape).astype(dtype)
+    return rng.standard_normal(shape).astype(dtype, copy=False)
+
+
+def _out_shape(problem: Problem, inputs: dict, params: dict) -> tuple[int, ...]:
+    """The trusted forward's output shape, from the cache or one forward."""
+    key = _shape_key(problem, inputs, params)
+    if key is not None and key in _out_shapes:
+        return _out_shapes[key]
+    args = [*_float64(inputs).values(), *params.values()]
+    shape = tuple(int(n) for n in np.shape(problem.reference(*args)))
+    if key is not None:
+        if len(_out_shapes) >= OUT_SHAPES_LIMIT:
+            del _out_shapes[next(iter(_out_shapes))]  # the oldest
+        _out_shapes[key] = shape
+    return shape
+
+
+def _shape_key(problem: Problem, inputs: dict, params: dict) -> tuple | None:
+    """What the output shape depends on, or None when a parameter cannot be a
+    key (then the forward runs every time)."""
+    arrays = tuple((name, a.shape, a.dtype.str) for name, a in inputs.items())
+    key = (problem.reference, arrays, tuple(params.items()))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _uniform_away_from_zero(spec: InputSpec, rng) -> np.ndarray:
@@ -111,10 +142,11 @@ def _uniform_away_from_zero(spec: InputSpec, rng) -> np.ndarray:
     pieces = [(lo, hi) for lo, hi in pieces if hi > lo]
     widths = np.array([hi - lo for lo, hi in pieces])
     offset = rng.uniform(0.0, widths.sum(), size=spec.shape)
-    values = pieces[0][0] + offset
-    if len(pieces) == 2:
+    values = np.add(pieces[0][0], offset, out=np.empty(np.shape(offset)))
+    if len(pieces) == 2:  # in place, the same sums: large inputs stay cheap
         second = offset >= widths[0]
-        values = np.where(second, pieces[1][0] + offset - widths[0], values)
+        np.add(offset, pieces[1][0], out=values, where=second)
+        np.subtract(values, widths[0], out=values, where=second)
     return np.asarray(values, dtype=np.float64)
 
 

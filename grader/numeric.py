@@ -83,14 +83,9 @@ def probe(objective: Objective, rng: np.random.Generator, step: float = STEP) ->
 
 def directional(objective: Objective, directions: tuple, step: float = STEP) -> Probe:
     """<G, J U> and |J U| for the given directions U."""
-    plus = {
-        p: objective.variable(i) + step * directions[i]
-        for i, p in enumerate(objective.wrt)
-    }
-    minus = {
-        p: objective.variable(i) - step * directions[i]
-        for i, p in enumerate(objective.wrt)
-    }
+    moves = [step * d for d in directions]  # once for both sides: large inputs
+    plus = {p: objective.variable(i) + moves[i] for i, p in enumerate(objective.wrt)}
+    minus = {p: objective.variable(i) - moves[i] for i, p in enumerate(objective.wrt)}
     change = (objective.output(plus) - objective.output(minus)) / (2 * step)
     return Probe(directions, objective.weigh(change), float(np.linalg.norm(change)))
 

@@ -71,3 +71,27 @@ def test_an_unsatisfiable_accept_is_a_spec_error(hw1_public):
     )
     with pytest.raises(CaseError, match="widen the case's ranges"):
         draw_case(two_layer, two_layer.cases[0], 0)
+
+
+def test_the_output_shape_is_learnt_once_per_forward_shapes_and_params(hw1_public):
+    summation = problem_named(hw1_public, "summation")
+    forwards = []
+
+    def counted(a, axes):
+        forwards.append(np.shape(a))
+        return summation.reference(a, tuple(axes) if isinstance(axes, list) else axes)
+
+    problem = dataclasses.replace(summation, reference=counted)
+    case = summation.cases[0]
+    first, again = draw_case(problem, case, 0), draw_case(problem, case, 5)
+    assert len(forwards) == 1 and first.out_grad.shape == again.out_grad.shape
+    wider = dataclasses.replace(
+        case, inputs={"a": InputSpec(shape=(3, 7))}, params={"axes": 1}
+    )
+    assert draw_case(problem, wider, 0).out_grad.shape == (3,)
+    other_axes = dataclasses.replace(wider, params={"axes": 0})
+    assert draw_case(problem, other_axes, 0).out_grad.shape == (7,)
+    assert len(forwards) == 3
+    unhashable = dataclasses.replace(wider, params={"axes": [0, 1]})
+    draw_case(problem, unhashable, 0), draw_case(problem, unhashable, 0)
+    assert len(forwards) == 5  # a parameter that cannot be a key: no cache

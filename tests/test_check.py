@@ -1,9 +1,15 @@
 """Judging one case: every reference gradient passes, and each way an answer
 can be wrong fails with a message that says how."""
 
+import dataclasses
+
+import numpy as np
 import pytest
 
-from grader.check import check_case
+from grader.assignment import Case, InputSpec
+from grader.cases import CaseError
+from grader.check import Failure, _check_probes, check_case
+from grader.expect import MAX_REDRAWS, PROBES, expect
 from grader.runner import Worker
 from grader.score import grade_problem
 
@@ -236,3 +242,134 @@ def test_a_hang_fails_the_case_and_later_cases_are_skipped(hw1_public, submissio
     assert messages[2] == "not run: 2 earlier cases of this problem timed out"
     assert result.score == 0
     assert after.passed
+
+
+# ---- large cases: joint probes, a lazy kink test, per-input attribution
+
+
+class CountingWorker:
+    """A worker that counts the student's calls."""
+
+    def __init__(self, worker: Worker):
+        self.worker, self.calls = worker, 0
+
+    def call(self, *args):
+        self.calls += 1
+        return self.worker.call(*args)
+
+
+def probed_case(problem, n: int = 32, **params) -> tuple:
+    """`problem` with one public case of n×n inputs, over FULL_LIMIT entries."""
+    spec = InputSpec(shape=(n, n), low=-1.0, high=1.0)
+    case = Case("probed", 3, {name: spec for name in problem.inputs}, params, False, 10)
+    return dataclasses.replace(problem, cases=(case,)), case
+
+
+def check_counted(problem, case, folder) -> tuple:
+    with Worker(folder / "ops.py") as worker:
+        counting = CountingWorker(worker)
+        return check_case(problem, case, 0, counting), counting.calls
+
+
+def test_a_probed_case_costs_four_forwards_once_its_output_shape_is_known(
+    hw1_public, submission
+):
+    matmul = problem_named(hw1_public, "matmul")
+    forwards = []
+
+    def counted_matmul(a, b):
+        forwards.append(1)
+        return matmul.reference(a, b)
+
+    problem, case = probed_case(dataclasses.replace(matmul, reference=counted_matmul))
+    counts = []
+    with Worker(submission(REFERENCE_SOURCE) / "ops.py") as worker:
+        for _ in range(2):
+            forwards.clear()
+            result = check_case(problem, case, 0, worker)
+            assert (result.passed, result.method) == (True, "probes")
+            counts.append(len(forwards))
+    assert counts == [1 + PROBES * 2, PROBES * 2]  # the shape's forward only once
+    assert result.tolerance == 1e-6 and result.max_rel_error < 1e-8
+
+
+@pytest.mark.parametrize(
+    ("body", "wrong"),
+    [
+        ("return 1.001 * (g @ b.T), a.T @ g", "grad_a"),
+        ("return g @ b.T, (a.T @ g) + 1e-3", "grad_b"),
+    ],
+)
+def test_a_wrong_output_of_a_probed_case_is_named_by_its_own_probes(
+    hw1_public, submission, body, wrong
+):
+    problem, case = probed_case(problem_named(hw1_public, "matmul"))
+    source = f"{REFERENCE_SOURCE}\ndef matmul_backward(g, a, b):\n    {body}\n"
+    result, _ = check_counted(problem, case, submission(source))
+    assert (result.passed, result.method) == (False, "probes")
+    assert result.message.startswith(f"{wrong} has wrong values. along a random")
+    assert result.max_rel_error > result.tolerance
+
+
+def shifted_relu(a, t):
+    return np.maximum(a - t, 0.0)
+
+
+SHIFTED_RELU = (
+    "import numpy as np\n\n"
+    "def shifted_relu_backward(g, a, t):\n    return g * (a > t)\n"
+)
+
+
+def test_a_draw_near_a_kink_is_drawn_again_and_the_student_called_again(
+    hw1_public, submission
+):
+    relu = problem_named(hw1_public, "relu")
+    problem, case = probed_case(
+        dataclasses.replace(
+            relu,
+            function="shifted_relu_backward",
+            reference=shifted_relu,
+            params=("t",),
+        ),
+        t=0.0,
+    )
+    first = expect(problem, case, 0)
+    # put the kink 3e-7 from an entry of the first draw: h·|U| is about 1e-6
+    kink = float(first.drawn.inputs["a"].flat[0]) - 3e-7
+    problem, case = probed_case(problem, t=kink)
+    assert not expect(problem, case, 0).smooth_along(0)
+
+    result, calls = check_counted(problem, case, submission(SHIFTED_RELU))
+    assert (result.passed, result.method, calls) == (True, "probes", 2)
+
+
+def test_a_probed_case_always_on_a_kink_is_refused_not_failed(hw1_public, submission):
+    relu = problem_named(hw1_public, "relu")
+    on_kink = Case(
+        "on_kink",
+        1,
+        {"a": InputSpec(shape=None, value=[0.5, 1e-7] * 300)},
+        {},
+        False,
+        10,
+    )
+    problem = dataclasses.replace(relu, cases=(on_kink,))
+    with Worker(submission(REFERENCE_SOURCE) / "ops.py") as worker:
+        counting = CountingWorker(worker)
+        with pytest.raises(CaseError, match="every draw sat near a kink"):
+            check_case(problem, on_kink, 0, counting)
+    assert counting.calls == MAX_REDRAWS
+
+
+def test_outputs_right_alone_but_wrong_together_fail_jointly(hw1_public):
+    problem, case = probed_case(problem_named(hw1_public, "matmul"))
+    expectation = expect(problem, case, 0)
+    expectation.__dict__["probes"] = ()  # as if each output passed its own probes
+    a, b = (expectation.drawn.inputs[k] for k in ("a", "b"))
+    g = expectation.drawn.out_grad
+    answers = [(g @ b.T + 1e-3, 1e-6), (a.T @ g, 1e-6)]
+    with pytest.raises(Failure, match="grad_a, grad_b have wrong values together"):
+        _check_probes(expectation, answers)
+    right = [(g @ b.T, 1e-6), (a.T @ g, 1e-6)]
+    assert _check_probes(expectation, right)["max_rel_error"] < 1e-8

@@ -5,7 +5,7 @@ import pytest
 
 from grader.assignment import Case, InputSpec
 from grader.cases import CaseError
-from grader.expect import FULL_LIMIT, expect
+from grader.expect import FULL_LIMIT, PROBES, expect
 
 
 def problem_named(assignment, pid):
@@ -22,7 +22,20 @@ def test_small_inputs_get_every_entry_large_ones_get_probes(hw1):
     large = expect(matmul, case_of(matmul, "large_square"), 0)
     assert small.method == "full" and small.shapes == ((1, 3, 4), (2, 4, 5))
     assert large.method == "probes" and 1024 * 1024 * 2 > FULL_LIMIT
-    assert sorted({i for i, _ in large.probes}) == [0, 1]
+    assert len(large.joint) == PROBES
+    assert all(np.all(u != 0) for p in large.joint for u in p.directions)
+
+
+def test_per_input_probes_are_computed_only_when_asked_and_the_same_each_time(hw1):
+    matmul = problem_named(hw1, "matmul")
+    spec = InputSpec(shape=(32, 32))
+    case = Case("probed", 3, {"a": spec, "b": spec}, {}, False, 10)
+    first, again = expect(matmul, case, 0), expect(matmul, case, 0)
+    assert "probes" not in first.__dict__  # a passing answer never pays for them
+    assert [i for i, _ in first.probes] == [0] * PROBES + [1] * PROBES
+    for (i, p), (_, q) in zip(first.probes, again.probes):
+        assert np.array_equal(p.directions[i], q.directions[i])
+        assert not p.directions[1 - i].any() and p.derivative == q.derivative
 
 
 def test_full_expectation_is_the_true_vjp(hw1_public):
@@ -38,7 +51,7 @@ def test_full_expectation_is_the_true_vjp(hw1_public):
     np.testing.assert_allclose(expectation.exact[1], a.swapaxes(-1, -2) @ g, rtol=1e-7)
 
 
-def test_a_draw_on_a_kink_is_redrawn_and_a_case_always_on_one_is_refused(hw1_public):
+def test_a_small_case_always_on_a_kink_is_refused_up_front(hw1_public):
     relu = problem_named(hw1_public, "relu")
     on_kink = Case(
         name="on_kink",

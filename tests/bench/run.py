@@ -43,9 +43,9 @@ def main() -> int:
         default=30.0,
         help="seconds a slow checker may take on one case",
     )
-    parser.add_argument("--seeds-small", type=int, default=1_000)
-    parser.add_argument("--seeds-medium", type=int, default=500)
-    parser.add_argument("--seeds-large", type=int, default=20)
+    parser.add_argument("--seeds-small", type=int, default=10_000)
+    parser.add_argument("--seeds-medium", type=int, default=1_000)
+    parser.add_argument("--seeds-large", type=int, default=100)
     parser.add_argument("--miss-seeds", type=int, default=4)
     parser.add_argument("--whole-repeats", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)

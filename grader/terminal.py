@@ -16,6 +16,8 @@ from tqdm import tqdm
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f]")
 # a plain progress line every this share of the batch
 PLAIN_STEP = 0.1
+# the bar's columns and rows where the terminal reports no size
+FALLBACK_SIZE = (80, 24)
 
 
 def say(text: str) -> None:
@@ -45,7 +47,9 @@ class BatchProgress:
         if unchanged:
             say(f"{unchanged} submissions unchanged since the last run: skipped")
         if self.stream.isatty():
-            self.bar = tqdm(total=todo, unit="submission", file=self.stream)
+            self.bar = tqdm(
+                total=todo, unit="submission", file=self.stream, **self._size()
+            )
 
     def done(self, outcome) -> None:
         self.finished += 1
@@ -62,6 +66,18 @@ class BatchProgress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+    def _size(self) -> dict:
+        """Nothing where the bar can follow the terminal; a fixed size where
+        the terminal reports none (some pseudo-terminals), on which tqdm
+        would draw nothing at all."""
+        try:
+            size = os.get_terminal_size(self.stream.fileno())
+        except (OSError, ValueError):
+            size = os.terminal_size((0, 0))
+        if size.columns and size.lines:
+            return {}
+        return {"ncols": FALLBACK_SIZE[0], "nrows": FALLBACK_SIZE[1]}
 
     def _at_step(self) -> bool:
         step = max(1, round(self.total * PLAIN_STEP))

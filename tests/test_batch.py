@@ -5,6 +5,7 @@ import csv
 import functools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -420,3 +421,18 @@ def test_a_name_that_is_not_utf8_is_graded_and_shown_escaped(tmp_path):
     assert run.returncode == 0, run.stderr
     (row,) = gradebook(out)
     assert row["total"] == "10" and row["student"] == "bad\\xffname"
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux script")
+def test_a_terminal_gets_a_progress_bar_with_an_eta(warmup_class, tmp_path):
+    # `script` gives the batch a pseudo-terminal that reports no size
+    command = f"{GRADE} batch warmup {warmup_class} --out {tmp_path / 'out'}"
+    typescript = tmp_path / "typescript"
+    run = subprocess.run(
+        ["script", "-qfc", command, str(typescript)],
+        capture_output=True,
+        timeout=300,
+    )
+    assert run.returncode == 0
+    frames = typescript.read_text(errors="replace").replace("\r", "\n")
+    assert "5/5 [" in frames and "submission/s]" in frames

@@ -118,10 +118,13 @@ def plan(
             seed,
             fingerprint,
         )
-        same = (
-            _read_entry(out / STUDENTS / job.folder).get("fingerprint") == fingerprint
-        )
-        if not force and same and _finished(assignment, out / STUDENTS / job.folder):
+        recorded = _read_entry(out / STUDENTS / job.folder)
+        same = recorded.get("fingerprint") == fingerprint
+        if (
+            not force
+            and same
+            and _finished(assignment, out / STUDENTS / job.folder, recorded)
+        ):
             unchanged.append(job)
         else:
             todo.append(job)
@@ -142,9 +145,9 @@ def _unique_folder(student: str, taken: set[str]) -> str:
     return folder
 
 
-def _finished(assignment: Assignment, folder: Path) -> bool:
+def _finished(assignment: Assignment, folder: Path, entry: dict) -> bool:
     """Done in an earlier run: an error recorded, or results that can be read."""
-    status = _read_entry(folder).get("status")
+    status = entry.get("status")
     if status == "error":
         return True
     return status == "graded" and _results(assignment, folder) is not None
